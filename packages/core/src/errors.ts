@@ -1,0 +1,213 @@
+// Every error a user can see carries a stable `code` and, where it helps, a `hint`.
+// Classes are recognised across copies of this package by a Symbol.for brand,
+// because tests load packages from source while the CLI loads their build.
+
+export const ERROR_BRAND: unique symbol = Symbol.for("kernelkit.error") as never;
+
+export type ErrorCode =
+  | "KK_USAGE"
+  | "KK_NOTEBOOK_NOT_FOUND"
+  | "KK_NOTEBOOK_IS_DIRECTORY"
+  | "KK_NOTEBOOK_UNREADABLE"
+  | "KK_NOTEBOOK_BINARY"
+  | "KK_NOTEBOOK_UNSUPPORTED"
+  | "KK_DUPLICATE_NAME"
+  | "KK_SYNTAX"
+  | "KK_MULTIPLE_DEFINITION"
+  | "KK_CYCLE"
+  | "KK_REASSIGN"
+  | "KK_MISSING_REF"
+  | "KK_RUNTIME"
+  | "KK_CANCELLED"
+  | "KK_DISABLED"
+  | "KK_INTERRUPTED"
+  | "KK_TIMEOUT"
+  | "KK_PROCESS_EXIT"
+  | "KK_SKIPPED"
+  | "KK_UNKNOWN_CELL"
+  | "KK_CONFIG_INVALID"
+  | "KK_CONFIG_NOT_FOUND"
+  | "KK_PLUGIN_NOT_FOUND"
+  | "KK_PLUGIN_LOAD"
+  | "KK_PLUGIN_CONSTRUCT"
+  | "KK_PLUGIN_SHAPE"
+  | "KK_PLUGIN_INCOMPATIBLE"
+  | "KK_PLUGIN_AMBIGUOUS"
+  | "KK_PLUGIN_DENIED"
+  | "KK_PLUGIN_REQUIRES"
+  | "KK_HOOK_FAILED"
+  | "KK_STRICT"
+  | "KK_INTERNAL"
+  | (string & {});
+
+export interface KernelkitErrorOptions {
+  hint?: string | undefined;
+  cause?: unknown;
+}
+
+/** Base class of every coded kernelkit error. */
+export class KernelkitError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly [ERROR_BRAND] = true;
+
+  constructor(code: ErrorCode, message: string, options: KernelkitErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "KernelkitError";
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** True for a KernelkitError from any copy of this package. */
+export function isKernelkitError(value: unknown): value is KernelkitError {
+  return (
+    typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true
+  );
+}
+
+/** A cell's code could not be parsed. `line`/`column` are 1-based notebook positions. */
+export class CellSyntaxError extends KernelkitError {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super("KK_SYNTAX", message);
+    this.name = "SyntaxError";
+  }
+}
+
+export class MultipleDefinitionError extends KernelkitError {
+  constructor(
+    readonly variable: string,
+    readonly otherCells: readonly string[],
+  ) {
+    super(
+      "KK_MULTIPLE_DEFINITION",
+      `'${variable}' is defined by more than one cell: also by ${otherCells.map((c) => `'${c}'`).join(", ")}`,
+      { hint: `Define '${variable}' in exactly one cell, or rename it (names starting with _ are private).` },
+    );
+    this.name = "MultipleDefinitionError";
+  }
+}
+
+export class CycleError extends KernelkitError {
+  constructor(readonly edges: readonly { from: string; to: string; names: readonly string[] }[]) {
+    super(
+      "KK_CYCLE",
+      `cells form a cycle: ${edges.map((e) => `'${e.from}' -> '${e.to}' (${e.names.join(", ")})`).join("; ")}`,
+      { hint: "Break the cycle by moving one of the shared names into its own cell." },
+    );
+    this.name = "CycleError";
+  }
+}
+
+export class ReassignError extends KernelkitError {
+  constructor(
+    readonly variable: string,
+    readonly definedBy: string,
+  ) {
+    super("KK_REASSIGN", `'${variable}' is defined by cell '${definedBy}' and cannot be reassigned here`, {
+      hint: `Mutate the object instead, or move the assignment into cell '${definedBy}'.`,
+    });
+    this.name = "ReassignError";
+  }
+}
+
+/** A ref that is not available when the cell is about to run. Its name is ReferenceError, like JS's own. */
+export class MissingRefError extends KernelkitError {
+  constructor(
+    readonly variable: string,
+    readonly definedBy: string | null,
+  ) {
+    super(
+      "KK_MISSING_REF",
+      definedBy === null
+        ? `${variable} is not defined (no cell defines it)`
+        : `${variable} is not defined: cell '${definedBy}', which defines it, did not run successfully`,
+    );
+    this.name = "ReferenceError";
+  }
+}
+
+/** A queued cell that did not run because an ancestor failed or was interrupted. */
+export class CancelledError extends KernelkitError {
+  constructor(
+    readonly ancestor: string,
+    reason = "raised an error",
+  ) {
+    super("KK_CANCELLED", `cancelled: ancestor cell '${ancestor}' ${reason}`);
+    this.name = "CancelledError";
+  }
+}
+
+export class DisabledError extends KernelkitError {
+  constructor(readonly disabledCell: string) {
+    super("KK_DISABLED", `not run: cell '${disabledCell}' is disabled`);
+    this.name = "DisabledError";
+  }
+}
+
+/** The running cell was interrupted (SIGINT, an `interrupt` request, or a timeout). */
+export class InterruptedError extends KernelkitError {
+  constructor(message = "execution was interrupted") {
+    super("KK_INTERRUPTED", message);
+    this.name = "Interrupted";
+  }
+}
+
+/** Thrown inside a cell by `process.exit()`, which the kernel contains. */
+export class ProcessExitError extends KernelkitError {
+  constructor(readonly exitCode: number) {
+    super("KK_PROCESS_EXIT", `process.exit(${exitCode}) was called in a cell; the kernel keeps running`);
+    this.name = "ProcessExit";
+  }
+}
+
+/**
+ * What an executor throws for an error raised by user code. `cause` is the user's own
+ * error; `traceback` holds user frames only, with notebook line numbers.
+ */
+export class CellRuntimeError extends KernelkitError {
+  readonly traceback: string[];
+  constructor(cause: unknown, traceback: string[]) {
+    super("KK_RUNTIME", describeThrown(cause).message, { cause });
+    this.name = "CellRuntimeError";
+    this.traceback = traceback;
+  }
+}
+
+export function isCellRuntimeError(value: unknown): value is CellRuntimeError {
+  return isKernelkitError(value) && value.code === "KK_RUNTIME";
+}
+
+/** A plain description of any thrown value, whichever realm it came from. */
+export function describeThrown(value: unknown): { name: string; message: string } {
+  if (value !== null && typeof value === "object") {
+    const v = value as { name?: unknown; message?: unknown };
+    const name = typeof v.name === "string" && v.name ? v.name : (value.constructor?.name ?? "Error");
+    const message = typeof v.message === "string" ? v.message : safeString(value);
+    return { name, message };
+  }
+  return { name: "Error", message: `Uncaught ${safeString(value)}` };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === "string" ? value : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+// ---- diagnostics factories (one place for every message of the framework) ----
+
+export const diagnostics = {
+  usage: (message: string, hint?: string) => new KernelkitError("KK_USAGE", message, { hint }),
+  unknownCell: (id: string) =>
+    new KernelkitError("KK_UNKNOWN_CELL", `no cell with id '${id}'`, {
+      hint: "Use the ids reported in the `graph` frame.",
+    }),
+  internal: (message: string, cause?: unknown) => new KernelkitError("KK_INTERNAL", message, { cause }),
+};

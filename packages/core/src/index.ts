@@ -1,0 +1,121 @@
+export type { CellAnalysis, CellStaticError, CompiledJs, JsAnalysis } from "./analysis.ts";
+export { analyzeJsCell, CELL_FUNCTION_NAME, clearAnalysisCache } from "./analysis.ts";
+export type { Task } from "./async.ts";
+export {
+  cancelAndWait,
+  fireAndForget,
+  isCancellation,
+  liveTaskCount,
+  supervisedTask,
+  TaskGroup,
+} from "./async.ts";
+export type { CellRunRecord, CellStatus, ErrorInfo, RunObserver } from "./cell-runner.ts";
+export { CellRunner, errorInfo, isInterruptError } from "./cell-runner.ts";
+export type { KernelkitConfig, PluginFactory, PluginSpec } from "./define.ts";
+export {
+  defineConfig,
+  defineExecutor,
+  defineLifecycle,
+  definePlugin,
+  defineScheduler,
+  defineTransport,
+} from "./define.ts";
+export type { ErrorCode } from "./errors.ts";
+export {
+  CancelledError,
+  CellRuntimeError,
+  CellSyntaxError,
+  CycleError,
+  DisabledError,
+  describeThrown,
+  diagnostics,
+  ERROR_BRAND,
+  InterruptedError,
+  isCellRuntimeError,
+  isKernelkitError,
+  KernelkitError,
+  MissingRefError,
+  MultipleDefinitionError,
+  ProcessExitError,
+  ReassignError,
+} from "./errors.ts";
+export { Evaluator } from "./evaluator.ts";
+export { formatValue, plainText, rich } from "./format.ts";
+export { FrameSink, RequestFrames } from "./frame-sink.ts";
+export { HOST_GLOBALS, isJsContextGlobal, JS_CONTEXT_GLOBALS, KERNEL_GLOBALS } from "./globals.ts";
+export type { GraphCellInput } from "./graph.ts";
+export { DataflowGraph } from "./graph.ts";
+export type { RequestContext } from "./handlers.ts";
+export { CORE_BUNDLES, InvalidRequestError } from "./handlers.ts";
+export type { KernelHooks, RunStatus, RunSummary } from "./hooks.ts";
+export { createHooks, HookError } from "./hooks.ts";
+export type { InterruptEvent, InterruptSource } from "./interrupt.ts";
+export { processInterrupts } from "./interrupt.ts";
+export type {
+  CellInput,
+  ExecuteOptions,
+  ExecuteOutcome,
+  KernelOptions,
+  KernelPlugin,
+  KernelWarning,
+} from "./kernel.ts";
+export { CellState, Kernel, MapScope } from "./kernel.ts";
+export type { InProcessKernel, MemoryClient, TeardownStepFailure } from "./lifecycle.ts";
+export {
+  createKernel,
+  createMemoryTransport,
+  listenMessages,
+  startInProcessKernel,
+  teardownKernel,
+} from "./lifecycle.ts";
+export type { Logger, LoggerOptions, LogLevel } from "./logger.ts";
+export { createLogger, silentLogger } from "./logger.ts";
+export type { CellType, Language, Notebook, NotebookCell, NotebookKind } from "./notebook.ts";
+export { contentCellId, NOTEBOOK_EXTENSIONS, notebookKind, parseNotebook } from "./notebook.ts";
+export type {
+  BaseRequest,
+  CellSpec,
+  ErrorReplyCode,
+  ExecuteRequest,
+  ProtocolErrorCode,
+  RequestType,
+  Validation,
+} from "./protocol.ts";
+export {
+  isTerminalFrame,
+  PROTOCOL_VERSION,
+  parseMessage,
+  REQUEST_TYPES,
+  validateRequest,
+} from "./protocol.ts";
+export type { CallbackBundle, Handler } from "./router.ts";
+export { RequestRouter, UnknownCommandError } from "./router.ts";
+export { SequentialScheduler } from "./scheduler.ts";
+export type { FrameMapper, MappedFrame } from "./traceback.ts";
+export { isKernelFrameFile, registerKernelSource, tracebackOf, userTraceback } from "./traceback.ts";
+export type {
+  CellId,
+  CompiledCell,
+  Connection,
+  ExecutionContext,
+  ExecutionLifecycle,
+  Executor,
+  Frame,
+  MimeBundle,
+  PluginContext,
+  RunResult,
+  Scheduler,
+  SchedulerFactory,
+  Scope,
+  Transport,
+} from "./types.ts";
+export {
+  DISPLAY_SYMBOL,
+  isMimeBundle,
+  isSkip,
+  MIME_BUNDLE_BRAND,
+  mimeBundle,
+  SKIP_BRAND,
+  Skip,
+} from "./types.ts";
+export { API_VERSION, VERSION } from "./version.ts";

@@ -1,0 +1,390 @@
+// The kernel lifecycle shared by every launcher: createKernel, listenMessages (the one
+// control loop) and teardownKernel (releases everything in a fixed order).
+import { isKernelkitError, KernelkitError } from "./errors.ts";
+import { FrameSink, RequestFrames } from "./frame-sink.ts";
+import { CORE_BUNDLES, type RequestContext, runDoneFields } from "./handlers.ts";
+import { Kernel, type KernelOptions } from "./kernel.ts";
+import { validateRequest } from "./protocol.ts";
+import { UnknownCommandError } from "./router.ts";
+import type { Connection, Frame, Transport } from "./types.ts";
+
+/** Builds a kernel: hooks, request handlers, plugins applied, `configured` called, notebook loaded. */
+export async function createKernel(options: KernelOptions): Promise<Kernel> {
+  const kernel = new Kernel(options);
+  for (const b of CORE_BUNDLES) b.register(kernel.router);
+  for (const plugin of options.plugins ?? []) {
+    try {
+      await plugin.apply(kernel);
+    } catch (error) {
+      throw new KernelkitError(
+        "KK_PLUGIN_CONSTRUCT",
+        `plugin '${plugin.name}' failed to apply: ${(error as Error)?.message ?? error}`,
+        {
+          cause: error,
+          hint: `Fix the plugin or remove '${plugin.name}' from the config.`,
+        },
+      );
+    }
+    kernel.plugins.push(plugin);
+  }
+  kernel.hooks.configured.call(options.config ?? {});
+  if (options.notebook) await kernel.loadNotebook(options.notebook);
+  return kernel;
+}
+
+interface ConnState {
+  conn: Connection;
+  sink: FrameSink;
+  inflight: Set<string>;
+}
+
+interface Queued {
+  req: { id: string; type: string; [k: string]: unknown };
+  st: ConnState;
+}
+
+const IMMEDIATE = new Set(["interrupt", "kernel_info", "shutdown"]);
+
+/** The control loop: validates, routes, merges queued set_inputs, answers every request once. */
+class MessageLoop {
+  private readonly conns = new Map<Connection, ConnState>();
+  private queue: Queued[] = [];
+  private head = 0;
+  private busy = false;
+  private stopped = false;
+  private resolveFinished!: () => void;
+  readonly finished = new Promise<void>((r) => (this.resolveFinished = r));
+  private active: Promise<void> | null = null;
+
+  constructor(private readonly kernel: Kernel) {}
+
+  private state(conn: Connection): ConnState {
+    let st = this.conns.get(conn);
+    if (!st) {
+      st = { conn, sink: new FrameSink(conn), inflight: new Set() };
+      this.conns.set(conn, st);
+    }
+    return st;
+  }
+
+  onMessage(msg: unknown, conn: Connection): void {
+    if (this.stopped) return;
+    const st = this.state(conn);
+    const v = validateRequest(msg);
+    if (!v.ok) {
+      st.sink.send({ type: "error_reply", id: v.id, error: { code: "INVALID_REQUEST", message: v.message } });
+      return;
+    }
+    const req = v.request;
+    if (req.type === "exit") {
+      void this.stop();
+      return;
+    }
+    if (st.inflight.has(req.id)) {
+      st.sink.send({
+        type: "error_reply",
+        id: req.id,
+        error: {
+          code: "INVALID_REQUEST",
+          message: `field 'id': request id '${req.id}' is already in flight`,
+        },
+      });
+      return;
+    }
+    if (!this.kernel.router.has(req.type)) {
+      st.sink.send({
+        type: "error_reply",
+        id: req.id,
+        error: { code: "UNKNOWN_COMMAND", message: `unknown command type '${req.type}'` },
+      });
+      return;
+    }
+    st.inflight.add(req.id);
+    if (IMMEDIATE.has(req.type)) {
+      void this.dispatch({ req, st });
+      return;
+    }
+    this.queue.push({ req, st });
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.head < this.queue.length && !this.stopped) {
+        const item = this.queue[this.head++]!;
+        if (item.req.type === "set_inputs") {
+          const merged: Queued[] = [item];
+          while (this.head < this.queue.length) {
+            const next = this.queue[this.head]!;
+            if (next.req.type !== "set_inputs" || next.st !== item.st) break;
+            merged.push(next);
+            this.head++;
+          }
+          if (merged.length > 1) {
+            await this.runMerged(merged);
+            continue;
+          }
+        }
+        const p = this.dispatch(item);
+        this.active = p;
+        await p;
+        this.active = null;
+      }
+      if (this.head >= this.queue.length) {
+        this.queue = [];
+        this.head = 0;
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Consecutive set_inputs: last value per name, first-seen order, one run. */
+  private async runMerged(items: Queued[]): Promise<void> {
+    const values = new Map<string, unknown>();
+    for (const { req } of items) {
+      const v = req.values as Record<string, unknown>;
+      for (const k of Object.keys(v)) values.set(k, v[k]);
+    }
+    const merged: Record<string, unknown> = {};
+    for (const [k, v] of values)
+      Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true });
+    const last = items[items.length - 1]!;
+    const mergedReq = { ...last.req };
+    Object.defineProperty(mergedReq, "values", {
+      value: merged,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    const p = this.dispatch({ req: mergedReq, st: last.st });
+    this.active = p;
+    const summary = await p;
+    this.active = null;
+    for (const item of items.slice(0, -1)) {
+      item.st.sink.send({
+        type: "run_done",
+        id: item.req.id,
+        ...(summary ? runDoneFields(summary) : { ok: false, cells: {}, interrupted: false }),
+        mergedInto: last.req.id,
+      });
+      item.st.inflight.delete(item.req.id);
+    }
+  }
+
+  private async dispatch({ req, st }: Queued): Promise<any> {
+    const { kernel } = this;
+    let terminated = false;
+    const frames = new RequestFrames(st.sink, req.id);
+    let lastRunDone: any = null;
+    const ctx: RequestContext = {
+      kernel,
+      id: req.id,
+      frames,
+      send: (type, fields) => {
+        frames.frame(type, fields ?? {}, null);
+      },
+      reply: (type, fields) => {
+        if (terminated) return;
+        if (type === "run_done") lastRunDone = fields;
+        frames.frame(type, fields ?? {}, null);
+        terminated = true;
+        frames.end();
+        st.inflight.delete(req.id);
+      },
+      stopLoop: () => {
+        void this.stop();
+      },
+    };
+    try {
+      await kernel.router.dispatch(req, ctx);
+    } catch (error) {
+      if (!terminated) {
+        if (error instanceof UnknownCommandError) {
+          ctx.reply("error_reply", { error: { code: "UNKNOWN_COMMAND", message: error.message } });
+        } else if (
+          isKernelkitError(error) &&
+          (error.code === "INVALID_REQUEST" || error.code === "KK_UNKNOWN_CELL")
+        ) {
+          ctx.reply("error_reply", { error: { code: "INVALID_REQUEST", message: error.message } });
+        } else {
+          kernel.logger.error({ err: error, request: req.type }, "request handler failed");
+          ctx.reply("error_reply", {
+            error: {
+              code: "INTERNAL",
+              message: `${req.type} failed: ${(error as Error)?.message ?? String(error)}`,
+            },
+          });
+        }
+      }
+    }
+    if (!terminated) {
+      ctx.reply("error_reply", { error: { code: "INTERNAL", message: `${req.type} ended without a reply` } });
+    }
+    return lastRunDone ? { ...lastRunDone } : null;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.kernel.busy) this.kernel.interrupt("the kernel is shutting down");
+    // Queued requests still get their one terminal frame.
+    for (let i = this.head; i < this.queue.length; i++) {
+      const { req, st } = this.queue[i]!;
+      st.sink.send({
+        type: "error_reply",
+        id: req.id,
+        error: { code: "INTERNAL", message: "the kernel is shutting down" },
+      });
+    }
+    this.queue = [];
+    this.head = 0;
+    if (this.active) {
+      await Promise.race([this.active, new Promise((r) => setTimeout(r, 2000).unref())]);
+    }
+    for (const st of this.conns.values()) st.sink.flush();
+    this.resolveFinished();
+  }
+}
+
+/**
+ * Serves requests from a transport until `shutdown`, `exit` or end of input (a transport
+ * reports end of input as an `exit` message). Resolves when the loop has stopped.
+ */
+export async function listenMessages(kernel: Kernel, transport: Transport): Promise<void> {
+  kernel.transport = transport;
+  const loop = new MessageLoop(kernel);
+  await transport.start((msg, from) => {
+    try {
+      loop.onMessage(msg, from);
+    } catch (error) {
+      kernel.logger.error({ err: error }, "listen loop failed on a message");
+    }
+  });
+  await loop.finished;
+}
+
+export interface TeardownStepFailure {
+  step: string;
+  error: unknown;
+}
+
+/**
+ * Releases a kernel, in this order, each step isolated so one failure does not skip the rest:
+ * 1. interrupt running work; 2. cancel and await background tasks; 3. the `teardown` hook;
+ * 4. dispose lifecycles (reverse order); 5. dispose the executor; 6. close the transport;
+ * 7. release process-level subscriptions (interrupts).
+ */
+export async function teardownKernel(kernel: Kernel): Promise<TeardownStepFailure[]> {
+  const failures: TeardownStepFailure[] = [];
+  const step = async (name: string, fn: () => unknown) => {
+    try {
+      await fn();
+    } catch (error) {
+      failures.push({ step: name, error });
+      kernel.logger.error({ err: error, step: name }, `teardown step '${name}' failed`);
+    }
+  };
+  kernel.closed = true;
+  await step("interrupt", () => {
+    if (kernel.busy) kernel.interrupt("the kernel is shutting down");
+  });
+  await step("tasks", () => kernel.tasks.cancelAll());
+  await step("hooks", () => kernel.hooks.teardown.promise());
+  for (const lc of [...kernel.lifecycles].reverse()) {
+    await step(`lifecycle:${lc.name}`, () => lc.dispose?.());
+  }
+  await step(`executor:${kernel.executor.name}`, () => kernel.executor.dispose?.());
+  await step("transport", () => kernel.transport?.close());
+  await step("interrupts", () => kernel.detach());
+  return failures;
+}
+
+// ---- in-process launcher ----
+
+export interface MemoryClient {
+  /** Sends a raw message (any JSON value), as a client would write it. */
+  send(message: unknown): void;
+  /** Sends a request and resolves with its terminal frame; `onFrame` sees every frame of it. */
+  request(request: Record<string, unknown>, onFrame?: (frame: Frame) => void): Promise<Frame>;
+  onFrame(listener: (frame: Frame) => void): () => void;
+  /** Ends input (the kernel sees end of channel). */
+  close(): void;
+}
+
+/** A transport and its client in one process; messages are copied through JSON like on a wire. */
+export function createMemoryTransport(): { transport: Transport; client: MemoryClient } {
+  let deliver: ((msg: unknown, from: Connection) => void) | null = null;
+  const listeners = new Set<(frame: Frame) => void>();
+  let closed = false;
+  let counter = 0;
+  const connection: Connection = {
+    id: "memory",
+    send(frame: Frame) {
+      if (closed) return;
+      const copy = JSON.parse(JSON.stringify(frame)) as Frame;
+      for (const l of [...listeners]) l(copy);
+    },
+  };
+  const transport: Transport = {
+    name: "memory",
+    start(onMessage) {
+      deliver = onMessage;
+      return Promise.resolve();
+    },
+    close() {
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+  const client: MemoryClient = {
+    send(message) {
+      const copy = JSON.parse(JSON.stringify(message));
+      queueMicrotask(() => deliver?.(copy, connection));
+    },
+    onFrame(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    request(request, onFrame) {
+      const id = typeof request.id === "string" ? request.id : `m${++counter}`;
+      return new Promise((resolve) => {
+        const off = client.onFrame((frame) => {
+          if (frame.id !== id) return;
+          onFrame?.(frame);
+          const terminal =
+            frame.type === "done" ||
+            frame.type === "run_done" ||
+            frame.type.endsWith("_reply") ||
+            (frame.type === "graph" && request.type === "set_cells" && !request.run);
+          if (terminal) {
+            off();
+            resolve(frame);
+          }
+        });
+        client.send({ ...request, id });
+      });
+    },
+    close() {
+      queueMicrotask(() => deliver?.({ type: "exit" }, connection));
+    },
+  };
+  return { transport, client };
+}
+
+export interface InProcessKernel {
+  kernel: Kernel;
+  client: MemoryClient;
+  /** Resolves after the loop stopped and the kernel was torn down. */
+  closed: Promise<TeardownStepFailure[]>;
+}
+
+/** Kernel and client in one process, over an in-memory transport, with the same three functions. */
+export async function startInProcessKernel(options: KernelOptions): Promise<InProcessKernel> {
+  const kernel = await createKernel(options);
+  const { transport, client } = createMemoryTransport();
+  const closed = listenMessages(kernel, transport).then(() => teardownKernel(kernel));
+  return { kernel, client, closed };
+}

@@ -1,0 +1,157 @@
+// The plugin contract (PLUGINS.md). Changing these interfaces changes API_VERSION by semver.
+import type { CellAnalysis, CompiledJs } from "./analysis.ts";
+import type { DataflowGraph } from "./graph.ts";
+import type { Logger } from "./logger.ts";
+import type { Language } from "./notebook.ts";
+
+export type CellId = string;
+
+/** mime type -> data; always has `text/plain` once formatted. */
+export type MimeBundle = Record<string, unknown>;
+
+/** A cell ready to run: its code, where it came from, and its analysis. */
+export interface CompiledCell {
+  readonly id: CellId;
+  readonly name: string | null;
+  readonly code: string;
+  readonly language: Language;
+  /** Absolute path of the notebook file, or null for scratch code (`execute`). */
+  readonly path: string | null;
+  /** 1-based line of the cell's first line in the notebook file (1 for scratch code). */
+  readonly line: number;
+  readonly defs: readonly string[];
+  readonly refs: readonly string[];
+  /** JS/TS cells only: the runnable rewrite produced by core's analysis. */
+  readonly js?: CompiledJs | null;
+  /** For scratch executions: the execution count, used to label tracebacks. */
+  readonly executionCount?: number;
+}
+
+/** Names shared between cells. */
+export interface Scope {
+  get(name: string): unknown;
+  set(name: string, value: unknown): void;
+  delete(name: string): void;
+  has(name: string): boolean;
+  names(): Iterable<string>;
+}
+
+/** One per cell execution. */
+export interface ExecutionContext {
+  readonly cellId: CellId;
+  readonly requestId: string | null;
+  /** The notebook's names, owned by the executor. */
+  readonly scope: Scope;
+  /** Aborted when the execution is interrupted. */
+  readonly signal: AbortSignal;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** An extra output while the cell runs: a mime bundle (see `mimeBundle`) or any value to format. */
+  display(bundleOrValue: unknown): void;
+  readonly logger: Logger;
+}
+
+export interface Executor {
+  readonly name: string;
+  /** "javascript" (JS and TS cells), "python", … */
+  readonly language: Language;
+  /** Capabilities lifecycles may require, e.g. "shared-js-scope". */
+  readonly provides?: readonly string[];
+  /** The scope cells share. When absent the kernel keeps a plain map. */
+  readonly scope?: Scope;
+  /** Runs one cell; resolves with the output value (or a `mimeBundle`), rejects with the error. */
+  execute(cell: CompiledCell, ctx: ExecutionContext): Promise<unknown>;
+  /** Non-JS languages: defs, refs and syntax errors of a cell. */
+  analyze?(code: string): CellAnalysis | Promise<CellAnalysis>;
+  /** Stops the running cell; its `execute` then rejects (see `InterruptedError`). */
+  interrupt?(): void;
+  dispose?(): void | Promise<void>;
+}
+
+export interface RunResult {
+  output: unknown;
+  error: unknown | null;
+}
+
+export interface ExecutionLifecycle {
+  readonly name: string;
+  /** Capabilities the executor must provide, checked at startup. */
+  readonly requires?: readonly string[];
+  setup?(cell: CompiledCell, ctx: ExecutionContext): void | Skip | Promise<void | Skip>;
+  teardown?(cell: CompiledCell, ctx: ExecutionContext, result: RunResult): void | Promise<void>;
+  dispose?(): void | Promise<void>;
+}
+
+export const SKIP_BRAND: unique symbol = Symbol.for("kernelkit.skip") as never;
+
+/** Returned by a lifecycle's setup to skip the body; its result becomes the cell's result. */
+export class Skip {
+  readonly [SKIP_BRAND] = true;
+  constructor(readonly result?: RunResult) {}
+}
+
+export function isSkip(value: unknown): value is Skip {
+  return (
+    typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SKIP_BRAND] === true
+  );
+}
+
+/** Owns the queue and cancellation. */
+export interface Scheduler {
+  /** Cells in topological order; clears an interrupt. */
+  enqueue(cellIds: readonly CellId[]): void;
+  /** The next cell, or undefined when empty or interrupted. */
+  next(): CellId | undefined;
+  /** Cancels the queued descendants of a cell (transitive closure); returns those it cancelled. */
+  cancel(cellId: CellId): ReadonlySet<CellId>;
+  isCancelled(cellId: CellId): boolean;
+  interrupt(): void;
+  /** Queued cells not yet returned by next() (optional; used to report what an interrupt cancelled). */
+  pending?(): readonly CellId[];
+}
+
+/** What every plugin factory receives besides its options. */
+export interface PluginContext {
+  readonly logger: Logger;
+  /** The folder cells run in (the notebook's folder). */
+  readonly cwd: string;
+  readonly notebookPath: string | null;
+  readonly language: Language;
+  readonly apiVersion: string;
+}
+
+export type SchedulerFactory = (options: unknown, ctx: PluginContext & { graph: DataflowGraph }) => Scheduler;
+
+/** Frames are plain JSON objects (PROTOCOL.md). */
+export type Frame = { type: string; id: string | null; [key: string]: unknown };
+
+export interface Connection {
+  readonly id: string;
+  send(frame: Frame): void | Promise<void>;
+}
+
+/** A server-side endpoint; may carry many connections. */
+export interface Transport {
+  readonly name?: string;
+  start(onMessage: (msg: unknown, from: Connection) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIME_BUNDLE_BRAND: unique symbol = Symbol.for("kernelkit.mimebundle") as never;
+
+/** Marks an object as an already-formatted mime bundle (executors of other languages return these). */
+export function mimeBundle(bundle: MimeBundle): MimeBundle {
+  Object.defineProperty(bundle, MIME_BUNDLE_BRAND, { value: true, enumerable: false });
+  return bundle;
+}
+
+export function isMimeBundle(value: unknown): value is MimeBundle {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[MIME_BUNDLE_BRAND] === true
+  );
+}
+
+/** The key of the method a value implements to offer rich output. */
+export const DISPLAY_SYMBOL: unique symbol = Symbol.for("kernelkit.display") as never;

@@ -1,0 +1,114 @@
+// The `kernelkit` command line.
+import { registerKernelSource, VERSION } from "@kernelkit/core";
+import { originalWrite, realExit } from "@kernelkit/executor-default";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { EXIT } from "./cli-error.ts";
+
+registerKernelSource(new URL("../", import.meta.url).href);
+const out = originalWrite("stdout");
+const err = originalWrite("stderr");
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer (milliseconds)`);
+    return n;
+  };
+}
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes("--json");
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name("kernelkit")
+    .description("Build and run reactive code-execution kernels out of plugins.")
+    .version(VERSION, "-v, --version", "print the version")
+    .helpCommand("help [command]", "show help for a command")
+    .showHelpAfterError("(run `kernelkit help` for usage)")
+    .configureOutput({ writeOut: out, writeErr: err })
+    .exitOverride();
+
+  program
+    .command("run")
+    .description("run every cell of a notebook once, reactively, and print each cell's outputs")
+    .argument("<notebook>", "a percent-format notebook (.ts, .mts, .js, .mjs, .py)")
+    .option("--json", "print one JSON object (schemaVersion 1) on stdout")
+    .option("--timeout <ms>", "interrupt any cell running longer than this", positiveInt("--timeout"))
+    .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 all cells succeeded; 1 a cell failed, was cancelled or interrupted;\n2 usage, config or plugin error; 130 interrupted by Ctrl-C.",
+    )
+    .action(async (notebook: string, opts) => {
+      const { runCommand } = await import("./commands/run.ts");
+      setExit(await runCommand(notebook, opts));
+    });
+
+  program
+    .command("check")
+    .description("analyse a notebook without running it: defs, refs and graph errors")
+    .argument("<notebook>", "a percent-format notebook")
+    .option("--json", "print one JSON object (schemaVersion 1) on stdout")
+    .option("--types", "type-check TS cells across cells (planned)")
+    .action(async (notebook: string, opts) => {
+      const { checkCommand } = await import("./commands/check.ts");
+      setExit(await checkCommand(notebook, opts));
+    });
+
+  program
+    .command("watch")
+    .description("(planned) run, then re-run changed cells and their descendants on save")
+    .argument("<notebook>")
+    .action(() => {
+      err("kernelkit: watch is planned and not available yet; use `kernelkit run`\n");
+      setExit(EXIT.usage);
+    });
+
+  program.addOption(new Option("--no-color", "disable colours (NO_COLOR is honoured too)"));
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = EXIT.ok as number;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      ) {
+        return EXIT.ok;
+      }
+      if (error.code === "commander.executeSubCommandAsync") return EXIT.ok;
+      if (wantsJson(argv)) {
+        out(
+          `${JSON.stringify({ schemaVersion: 1, ok: false, error: { code: "KK_USAGE", message: error.message.replace(/^error: /, ""), hint: "run `kernelkit help`" }, cells: [] })}\n`,
+        );
+      }
+      return EXIT.usage;
+    }
+    err(`kernelkit: internal error: ${(error as Error)?.stack ?? error}\n`);
+    return EXIT.usage;
+  }
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT.usage;
+  }
+  return code;
+}
+
+const code = await main(process.argv.slice(2));
+// Flush what is pending on stdout/stderr, then exit with the code even if a cell left timers behind.
+process.exitCode = code;
+const finish = () => realExit(code);
+if (process.stdout.writableLength > 0) process.stdout.once("drain", finish);
+else setImmediate(finish);

@@ -1,0 +1,89 @@
+// `kernelkit check NOTEBOOK`: static analysis only; nothing runs.
+import { createKernel, type Executor, KernelkitError } from "@kernelkit/core";
+import { originalWrite } from "@kernelkit/executor-default";
+import pc from "picocolors";
+import { EXIT, reportStartupError } from "../cli-error.ts";
+import { loadNotebook } from "../load-notebook.ts";
+
+export interface CheckOptions {
+  json?: boolean;
+  types?: boolean;
+}
+
+/** An executor that never runs anything: `check` only needs analysis. */
+const analysisOnly: Executor = {
+  name: "none",
+  language: "javascript",
+  execute() {
+    throw new KernelkitError("KK_INTERNAL", "check does not run cells");
+  },
+};
+
+export async function checkCommand(notebookArg: string, options: CheckOptions): Promise<number> {
+  const json = options.json === true;
+  const out = originalWrite("stdout");
+  const err = originalWrite("stderr");
+  let kernel: Awaited<ReturnType<typeof createKernel>>;
+  try {
+    const notebook = loadNotebook(notebookArg);
+    if (notebook.language !== "javascript") {
+      throw new KernelkitError(
+        "KK_NOTEBOOK_UNSUPPORTED",
+        `check analyses JS/TS notebooks; ${notebookArg} is ${notebook.language}`,
+        {
+          hint: "Run the notebook with `kernelkit run` to see Python analysis errors.",
+        },
+      );
+    }
+    if (options.types) {
+      err(
+        "kernelkit: warning: --types (cross-cell type checking) is planned and not available yet; checking names only\n",
+      );
+    }
+    kernel = await createKernel({ executor: { ...analysisOnly, language: notebook.language }, notebook });
+  } catch (error) {
+    return reportStartupError(error, json, out, err);
+  }
+  const cells = kernel
+    .cells()
+    .filter((c) => c.isCode)
+    .map((c) => {
+      const errors = c.staticErrors();
+      const first = errors[0];
+      const error = first
+        ? {
+            name: first.name,
+            message: first.message,
+            code: first.code,
+            ...(first instanceof Object && "line" in first
+              ? {
+                  line: (first as unknown as { line: number }).line,
+                  column: (first as unknown as { column: number }).column,
+                }
+              : {}),
+          }
+        : null;
+      return {
+        id: c.id,
+        name: c.name,
+        status: error ? ("error" as const) : ("ok" as const),
+        defs: [...(c.analysis?.defs ?? [])],
+        refs: [...(c.analysis?.refs ?? [])],
+        error,
+      };
+    });
+  const ok = cells.every((c) => c.status === "ok");
+  if (json) {
+    out(`${JSON.stringify({ schemaVersion: 1, ok, cells })}\n`);
+  } else {
+    for (const c of cells) {
+      const label = c.name ?? pc.dim(c.id);
+      const names = `defs: ${c.defs.join(", ") || "—"}; refs: ${c.refs.join(", ") || "—"}`;
+      if (c.error) out(`${pc.red("✗")} ${label}  ${pc.red(`${c.error.code}: ${c.error.message}`)}\n`);
+      else out(`${pc.green("✓")} ${label}  ${pc.dim(names)}\n`);
+    }
+    const bad = cells.filter((c) => c.status === "error").length;
+    out(`\n${cells.length} cells, ${bad === 0 ? pc.green("no errors") : pc.red(`${bad} with errors`)}\n`);
+  }
+  return ok ? EXIT.ok : EXIT.failed;
+}
