@@ -5,6 +5,7 @@
 // (`microtaskMode: "afterEvaluate"`) and every entry into user code goes through a script
 // run with `breakOnSigint`, so SIGINT stops a synchronous loop before or after an `await`
 // without killing the kernel.
+import { Console } from "node:console";
 import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
@@ -162,7 +163,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
     hidden("global", globalProxy);
     hidden(
       "console",
-      new console.Console({ stdout: this.stream("stdout"), stderr: this.stream("stderr"), colorMode: false }),
+      new Console({ stdout: this.stream("stdout"), stderr: this.stream("stderr"), colorMode: false }),
     );
     hidden("setTimeout", this.wrapTimer(setTimeout));
     hidden("setInterval", this.wrapTimer(setInterval));
