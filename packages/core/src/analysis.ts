@@ -186,7 +186,7 @@ function analyzeUncached(code: string, typescript: boolean): JsAnalysis {
   const last = body[body.length - 1];
   let hasOutput = false;
   let exprInsert: CompiledJs["exprInsert"] = null;
-  if (last && last.type === "ExpressionStatement" && last.directive === undefined) {
+  if (last && last.type === "ExpressionStatement" && last.directive !== "use strict") {
     hasOutput = true;
     const expr = last.expression;
     edits.push({ start: expr.start, end: expr.start, text: EXPR_OPEN });

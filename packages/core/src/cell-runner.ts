@@ -81,6 +81,8 @@ export interface RunnerHost {
   interruptRequested(): boolean;
   /** The error to report for an interrupted execution (a timeout says so). */
   interruptionError(ctx: ExecutionContext, error: unknown): unknown;
+  /** Whether the interruption just reported was a deadline (it stops that cell, not the run). */
+  lastInterruptWasTimeout(): boolean;
 }
 
 export function errorInfo(error: unknown): ErrorInfo {
@@ -182,11 +184,15 @@ export class CellRunner {
         if (result.output !== undefined) observer.result(id, host.format(result.output));
         finish(id, "success", null, duration);
       } else if (ctx.signal.aborted || isInterruptError(result.error)) {
-        interrupted = true;
-        interruptedCell = cell.label;
         finish(id, "interrupted", host.interruptionError(ctx, result.error), duration);
-        host.scheduler.interrupt();
-        break;
+        if (host.lastInterruptWasTimeout()) {
+          cancelDescendants(id, cell.label, "timed out");
+        } else {
+          interrupted = true;
+          interruptedCell = cell.label;
+          host.scheduler.interrupt();
+          break;
+        }
       } else {
         finish(id, "exception", result.error, duration);
         cancelDescendants(id, cell.label, "raised an error");

@@ -19,6 +19,8 @@ import { Worker } from "node:worker_threads";
 
 export interface InterruptEvent {
   reason: string;
+  /** "timeout" when a deadline passed, "signal" for SIGINT (also an `interrupt` request read on another thread). */
+  kind: "timeout" | "signal";
   /** Increases with every out-of-band interrupt; lets a late event skip a newer execution. */
   generation: number;
 }
@@ -152,8 +154,9 @@ class ProcessInterrupts implements InterruptSource {
   }
 
   private emit(generation: number): void {
-    const reason = Atomics.load(this.st, REASON) === 2 ? this.deadlineReason : "interrupted by SIGINT";
-    for (const l of [...this.listeners]) l({ reason, generation });
+    const timeout = Atomics.load(this.st, REASON) === 2;
+    const reason = timeout ? this.deadlineReason : "interrupted by SIGINT";
+    for (const l of [...this.listeners]) l({ reason, generation, kind: timeout ? "timeout" : "signal" });
   }
 
   private start(): void {

@@ -212,12 +212,14 @@ export class Kernel {
       endExecution: (ctx) => this.endExecution(ctx),
       interruptRequested: () => this.interruptPending,
       interruptionError: (ctx, error) => this.interruptionError(ctx, error),
+      lastInterruptWasTimeout: () => this.lastInterruptKind === "timeout",
     });
     if (this.interrupts) {
       this.unsubscribeInterrupts = this.interrupts.subscribe((event) => {
         // A late notification must not hit a cell that started after the signal.
-        if (this.running && this.running.generation < event.generation) this.interrupt(event.reason);
-        else if (!this.running && this.runActive) this.interrupt(event.reason);
+        const kind = event.kind === "timeout" ? "timeout" : "other";
+        if (this.running && this.running.generation < event.generation) this.interrupt(event.reason, kind);
+        else if (!this.running && this.runActive && kind === "other") this.interrupt(event.reason);
       });
     }
   }
@@ -603,7 +605,8 @@ export class Kernel {
   /** Interrupts the running cell (if any) and cancels what is queued. */
   interrupt(reason = "execution was interrupted", kind: "timeout" | "other" = "other"): void {
     this.pendingKind = kind;
-    if (this.runActive) this.interruptPending = true;
+    // A deadline stops one execution; anything else stops the whole run.
+    if (this.runActive && kind === "other") this.interruptPending = true;
     const r = this.running;
     if (r && !r.controller.signal.aborted) {
       r.controller.abort(new InterruptedError(reason));
@@ -613,7 +616,7 @@ export class Kernel {
         this.logger.error({ err: error }, "executor.interrupt failed");
       }
     }
-    if (this.runActive) this.scheduler.interrupt();
+    if (this.runActive && kind === "other") this.scheduler.interrupt();
   }
 
   get busy(): boolean {

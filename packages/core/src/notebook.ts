@@ -129,6 +129,11 @@ export function parseNotebook(text: string, options: ParseOptions = {}): Noteboo
   const occurrences = new Map<string, number>();
   for (const raw of raws) {
     const body = [...raw.body];
+    let start = raw.start;
+    while (body.length > 0 && body[0]!.trim() === "") {
+      body.shift();
+      start++;
+    }
     while (body.length > 0 && body[body.length - 1]!.trim() === "") body.pop();
     let code = body.join("\n");
     if (raw.header.type === "markdown") {
@@ -162,7 +167,7 @@ export function parseNotebook(text: string, options: ParseOptions = {}): Noteboo
       code,
       disabled: raw.header.disabled,
       metadata: raw.header.metadata,
-      line: raw.start,
+      line: start,
     });
   }
   return { path, language: kind.language, typescript: kind.typescript, cells };
