@@ -2,7 +2,7 @@
 // control loop) and teardownKernel (releases everything in a fixed order).
 import { isKernelkitError, KernelkitError } from "./errors.ts";
 import { FrameSink, RequestFrames } from "./frame-sink.ts";
-import { CORE_BUNDLES, type RequestContext, runDoneFields } from "./handlers.ts";
+import { CORE_BUNDLES, type RequestContext } from "./handlers.ts";
 import { Kernel, type KernelOptions } from "./kernel.ts";
 import { validateRequest } from "./protocol.ts";
 import { UnknownCommandError } from "./router.ts";
@@ -159,26 +159,33 @@ class MessageLoop {
       writable: true,
       configurable: true,
     });
-    const p = this.dispatch({ req: mergedReq, st: last.st });
+    // The other requests get their run_done (mergedInto) just before the run's own.
+    const beforeTerminal = (fields: Record<string, unknown> | undefined) => {
+      for (const item of items.slice(0, -1)) {
+        item.st.sink.send({
+          type: "run_done",
+          id: item.req.id,
+          ok: fields?.ok ?? false,
+          cells: fields?.cells ?? {},
+          interrupted: fields?.interrupted ?? false,
+          mergedInto: last.req.id,
+        });
+        item.st.inflight.delete(item.req.id);
+      }
+    };
+    const p = this.dispatch({ req: mergedReq, st: last.st }, beforeTerminal);
     this.active = p;
-    const summary = await p;
+    await p;
     this.active = null;
-    for (const item of items.slice(0, -1)) {
-      item.st.sink.send({
-        type: "run_done",
-        id: item.req.id,
-        ...(summary ? runDoneFields(summary) : { ok: false, cells: {}, interrupted: false }),
-        mergedInto: last.req.id,
-      });
-      item.st.inflight.delete(item.req.id);
-    }
   }
 
-  private async dispatch({ req, st }: Queued): Promise<any> {
+  private async dispatch(
+    { req, st }: Queued,
+    beforeTerminal?: (fields: Record<string, unknown> | undefined) => void,
+  ): Promise<void> {
     const { kernel } = this;
     let terminated = false;
     const frames = new RequestFrames(st.sink, req.id);
-    let lastRunDone: any = null;
     const ctx: RequestContext = {
       kernel,
       id: req.id,
@@ -188,7 +195,8 @@ class MessageLoop {
       },
       reply: (type, fields) => {
         if (terminated) return;
-        if (type === "run_done") lastRunDone = fields;
+        beforeTerminal?.(fields);
+        beforeTerminal = undefined;
         frames.frame(type, fields ?? {}, null);
         terminated = true;
         frames.end();
@@ -223,7 +231,6 @@ class MessageLoop {
     if (!terminated) {
       ctx.reply("error_reply", { error: { code: "INTERNAL", message: `${req.type} ended without a reply` } });
     }
-    return lastRunDone ? { ...lastRunDone } : null;
   }
 
   async stop(): Promise<void> {
