@@ -39,6 +39,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")
     .option("--timeout <ms>", "interrupt any cell running longer than this", positiveInt("--timeout"))
     .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
+    .option("--config <path>", "config file (default: searched from the notebook's folder upward)")
+    .option(
+      "--lifecycle <name>",
+      "add an execution lifecycle (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option("--strict", "strict mode: each cell sees only copies of its refs")
+    .option("--profile <out>", "time each cell; write a Chrome trace (Perfetto, chrome://tracing) to <out>")
     .addHelpText(
       "after",
       "\nExit codes: 0 all cells succeeded; 1 a cell failed, was cancelled or interrupted;\n2 usage, config or plugin error; 130 interrupted by Ctrl-C.",
@@ -57,6 +65,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (notebook: string, opts) => {
       const { checkCommand } = await import("./commands/check.ts");
       setExit(await checkCommand(notebook, opts));
+    });
+
+  program
+    .command("plugins")
+    .description("list the plugins installed packages advertise, and whether they can be used")
+    .option("--json", "print one JSON object (schemaVersion 1) on stdout")
+    .option("--check", "also load and construct each compatible plugin")
+    .action(async (opts) => {
+      const { pluginsCommand } = await import("./commands/plugins.ts");
+      setExit(await pluginsCommand(opts));
     });
 
   program

@@ -11,6 +11,17 @@ export {
 } from "./async.ts";
 export type { CellRunRecord, CellStatus, ErrorInfo, RunObserver } from "./cell-runner.ts";
 export { CellRunner, errorInfo, isInterruptError } from "./cell-runner.ts";
+export type { ConfigProblem } from "./config/diagnostics.ts";
+export { ConfigError } from "./config/diagnostics.ts";
+export type { LoadedConfig } from "./config/load.ts";
+export {
+  CONFIG_MODULE_NAME,
+  CONFIG_PACKAGE_PROP,
+  CONFIG_SEARCH_PLACES,
+  configCandidateDir,
+  loadConfig,
+} from "./config/load.ts";
+export { configSchemas, normalizeSpec, validateConfig } from "./config/schema.ts";
 export type { KernelkitConfig, PluginFactory, PluginSpec } from "./define.ts";
 export {
   defineConfig,
@@ -88,6 +99,33 @@ export {
   REQUEST_TYPES,
   validateRequest,
 } from "./protocol.ts";
+export type { SharedJsScope } from "./registry/capabilities.ts";
+export { isSharedJsScope, SHARED_JS_SCOPE } from "./registry/capabilities.ts";
+export { describePlugin, pluginDiagnostics } from "./registry/diagnostics.ts";
+export type {
+  Discovery,
+  EntryPoint,
+  EntryPointStatus,
+  PluginFilter,
+  PluginGroup,
+} from "./registry/entry-points.ts";
+export {
+  checkApiRange,
+  discoverEntryPoints,
+  findPackageJson,
+  PLUGIN_GROUPS,
+  pluginFilter,
+} from "./registry/entry-points.ts";
+export { enableTypeScriptImports, importFile } from "./registry/import-module.ts";
+export type {
+  BuiltinLoader,
+  ExecutorResolution,
+  PluginRef,
+  RegisterOptions,
+  RegistryOptions,
+  SchedulerSpec,
+} from "./registry/registry.ts";
+export { BUILTIN_NAMES, PluginRegistry, shapeProblem } from "./registry/registry.ts";
 export type { CallbackBundle, Handler } from "./router.ts";
 export { RequestRouter, UnknownCommandError } from "./router.ts";
 export { SequentialScheduler } from "./scheduler.ts";

@@ -28,7 +28,7 @@ import {
   processInterrupts,
   registerKernelSource,
   rich,
-  type Scope,
+  type SharedJsScope,
   userTraceback,
 } from "@kernelkit/core";
 import { activate, type OutputOwner, registerOwner, type Stream, unregisterOwner } from "./output.ts";
@@ -80,13 +80,21 @@ function runGuarded<T>(script: vm.Script, context: vm.Context): T {
   }
 }
 
-/** The names cells share: properties of the context's global object. */
-class VmScope implements Scope {
+/**
+ * The names cells share: properties of the context's global object. It is core's
+ * `SharedJsScope` ("shared-js-scope"): `evaluate` runs a script in the cells' realm, so a
+ * lifecycle (strict mode) can build values that belong to it.
+ */
+class VmScope implements SharedJsScope {
   readonly defined = new Set<string>();
   constructor(
     private readonly sandbox: Record<string, unknown>,
     private readonly restore: (name: string) => void,
+    private readonly context: vm.Context,
   ) {}
+  evaluate(source: string): unknown {
+    return vm.runInContext(source, this.context);
+  }
   get(name: string): unknown {
     return this.defined.has(name) ? this.sandbox[name] : undefined;
   }
@@ -150,7 +158,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
     this.typescript = options.typescript ?? true;
     this.sandbox = {};
     this.context = vm.createContext(this.sandbox, { name: "kernelkit", microtaskMode: "afterEvaluate" });
-    this.scope = new VmScope(this.sandbox, (name) => this.defineGlobal(name));
+    this.scope = new VmScope(this.sandbox, (name) => this.defineGlobal(name), this.context);
     for (const name of HOST_GLOBALS) this.defineGlobal(name);
     const globalProxy = vm.runInContext("globalThis", this.context);
     const hidden = (name: string, value: unknown) =>

@@ -3,14 +3,19 @@ import { type InterruptEvent, processInterrupts, teardownKernel } from "@kernelk
 import { originalWrite, realExit } from "@kernelkit/executor-default";
 import { EXIT, reportStartupError } from "../cli-error.ts";
 import { loadNotebook } from "../load-notebook.ts";
+import { profileSection } from "../profile-table.ts";
 import { formatDuration, renderReport } from "../render.ts";
 import { RunCollector } from "../report.ts";
-import { buildKernel } from "../setup.ts";
+import { buildKernel, type KernelFlags } from "../setup.ts";
 
 export interface RunOptions {
   json?: boolean;
   timeout?: number;
   executor?: string;
+  config?: string;
+  lifecycle?: string[];
+  strict?: boolean;
+  profile?: string;
 }
 
 export async function runCommand(notebookArg: string, options: RunOptions): Promise<number> {
@@ -28,8 +33,13 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   let notebook: ReturnType<typeof loadNotebook>;
   try {
     notebook = loadNotebook(notebookArg);
-    const opts: { executor?: string } = {};
-    if (options.executor !== undefined) opts.executor = options.executor;
+    const opts: KernelFlags = {
+      executor: options.executor,
+      config: options.config,
+      lifecycles: options.lifecycle,
+      strict: options.strict,
+      profile: options.profile,
+    };
     built = await buildKernel(notebook, opts);
   } catch (error) {
     unsubscribeEarly();
@@ -96,7 +106,7 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
       })}\n`,
     );
   } else {
-    out(renderReport(reports, totalMs));
+    out(renderReport(reports, totalMs) + profileSection(kernel, reports));
   }
   const timedOut = kernel.lastInterruptKind === "timeout";
   const code = summary.interrupted && !timedOut ? EXIT.interrupted : summary.ok ? EXIT.ok : EXIT.failed;

@@ -1,0 +1,105 @@
+// `kernelkit plugins [--json] [--check]`: the entry points installed packages advertise, read
+// from their manifests without importing them; --check also loads and constructs each usable one.
+import { API_VERSION, BUILTIN_NAMES, createLogger, type EntryPoint, PLUGIN_GROUPS } from "@kernelkit/core";
+import { originalWrite } from "@kernelkit/executor-default";
+import { EXIT } from "../cli-error.ts";
+import { createRegistry } from "../setup.ts";
+
+export interface PluginsOptions {
+  json?: boolean;
+  check?: boolean;
+}
+
+interface Row {
+  group: string;
+  name: string;
+  package: string | null;
+  version: string | null;
+  api: string | null;
+  languages: string[] | null;
+  status: string;
+  reason: string | null;
+  check?: string;
+}
+
+function oneLine(error: unknown): string {
+  const m = (error as { message?: unknown })?.message;
+  return (typeof m === "string" ? m : String(error)).split("\n")[0]!;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  "))
+    .join("\n");
+}
+
+export async function pluginsCommand(options: PluginsOptions): Promise<number> {
+  const out = originalWrite("stdout");
+  const err = originalWrite("stderr");
+  const cwd = process.cwd();
+  const { registry, warnings } = createRegistry(
+    { logger: createLogger(), cwd, notebookPath: null, language: "javascript", apiVersion: API_VERSION },
+    { discoverFrom: cwd },
+  );
+  for (const w of warnings) err(`kernelkit: warning ${w.code}: ${w.message}\n`);
+  const order = (e: EntryPoint) => PLUGIN_GROUPS.indexOf(e.group);
+  const entries = registry
+    .entryPoints()
+    .sort((a, b) => order(a) - order(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const rows: Row[] = [];
+  let failed = 0;
+  for (const e of entries) {
+    const row: Row = {
+      group: e.group,
+      name: e.name,
+      package: e.package,
+      version: e.version,
+      api: e.api,
+      languages: e.languages ? [...e.languages] : null,
+      status: e.status,
+      reason: e.reason,
+    };
+    if (options.check && e.status === "compatible") {
+      try {
+        await registry.check(e);
+        row.check = "ok";
+      } catch (error) {
+        failed++;
+        row.check = `failed: ${oneLine(error)}`;
+        row.reason = oneLine(error);
+      }
+    }
+    rows.push(row);
+  }
+
+  if (options.json) {
+    out(`${JSON.stringify({ schemaVersion: 1, entryPoints: rows })}\n`);
+  } else if (rows.length === 0) {
+    out(`No plugins discovered from ${cwd} (dependencies whose package.json has a "kernelkit" field).\n`);
+  } else {
+    const header = ["GROUP", "NAME", "PACKAGE", "VERSION", "API", "LANGUAGES", "STATUS"];
+    if (options.check) header.push("CHECK");
+    const body = rows.map((r) => {
+      const cells = [
+        r.group,
+        r.name,
+        r.package ?? "-",
+        r.version ?? "-",
+        r.api ?? "-",
+        r.languages?.join(",") ?? "-",
+        r.status === "compatible" || !r.reason ? r.status : `${r.status}: ${r.reason}`,
+      ];
+      if (options.check) cells.push(r.check ?? "-");
+      return cells;
+    });
+    out(`${table([header, ...body])}\n`);
+  }
+  if (!options.json) {
+    const builtins = PLUGIN_GROUPS.filter((g) => BUILTIN_NAMES[g].length > 0)
+      .map((g) => `${g} ${BUILTIN_NAMES[g].join(", ")}`)
+      .join(" · ");
+    out(`\nBuilt-in: ${builtins} (plugin API ${API_VERSION})\n`);
+  }
+  return failed > 0 ? EXIT.failed : EXIT.ok;
+}
