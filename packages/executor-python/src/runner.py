@@ -1,0 +1,905 @@
+"""kernelkit's Python runner: runs the cells of a Python notebook for @kernelkit/executor-python.
+
+Standard library only. Requests and replies travel as NDJSON on a dedicated fd
+(KERNELKIT_PY_FD), never on stdin/stdout: fd 0 is /dev/null (input() gets EOF) and fd 1/2
+carry what cells print, also from C extensions and subprocesses. When a cell ends (or
+displays something), a marker carrying a per-process nonce is written to fd 1/2 after
+the cell's text if the host may not have read all of it yet, and the reply names the
+marker, so the host can tell which output came before the reply.
+"""
+import sys
+
+if sys.version_info < (3, 8):
+    sys.stderr.write("kernelkit: the Python executor needs Python 3.8 or newer\n")
+    sys.exit(3)
+
+import ast
+import builtins
+import io
+import json
+import linecache
+import os
+import select
+import signal
+import symtable
+import threading
+import time
+import types
+import warnings
+
+FD = int(os.environ.pop("KERNELKIT_PY_FD", "3"))
+NONCE = os.environ.pop("KERNELKIT_PY_NONCE", "0")
+NOTEBOOK = os.environ.pop("KERNELKIT_PY_NOTEBOOK", "")
+RUNNER_FILE = os.path.abspath(__file__)
+PARENT = os.getppid()
+MAIN_THREAD = threading.get_ident()
+ALLOW_TLA = getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0x2000)
+CO_COROUTINE = 0x80
+MARK_PREFIX = "\0kk" + NONCE + ":"
+TEXT_LIMIT = 200_000
+
+os.set_inheritable(FD, False)
+
+
+class _State:
+    running = False  # user code runs on the main thread: SIGINT raises KeyboardInterrupt
+    sigint = False  # the KeyboardInterrupt being handled came from SIGINT
+    idle_sigint = False  # a SIGINT arrived while no user code ran
+    critical = 0  # > 0: the main thread writes a frame or marker; a SIGINT waits
+    deferred = False
+    seq = None  # the exec request being handled
+    cancelled = set()  # exec requests the host interrupted before they started
+
+
+S = _State()
+
+# ---------------------------------------------------------------- channel
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+_send_lock = threading.Lock()
+
+
+def _sanitize(value):
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, dict):
+        return {str(k): _sanitize(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_sanitize(v) for v in value]
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
+
+
+def send(msg):
+    try:
+        data = json.dumps(msg, ensure_ascii=False, allow_nan=False, default=str).encode("utf-8")
+    except (ValueError, UnicodeEncodeError, TypeError, RecursionError):
+        data = json.dumps(_sanitize(msg), ensure_ascii=True, default=str).encode("ascii")
+    _enter_critical()
+    try:
+        with _send_lock:
+            _write_all(FD, data + b"\n")
+    except OSError:
+        os._exit(0)  # the host is gone
+    finally:
+        _leave_critical()
+
+
+def _enter_critical():
+    if threading.get_ident() == MAIN_THREAD:
+        S.critical += 1
+
+
+def _leave_critical():
+    if threading.get_ident() != MAIN_THREAD:
+        return
+    S.critical -= 1
+    if S.critical == 0 and S.deferred:
+        S.deferred = False
+        if S.running:
+            S.sigint = True
+            raise KeyboardInterrupt
+
+
+def _on_sigint(signum, frame):
+    if not S.running:
+        S.idle_sigint = True
+        return
+    if S.critical:
+        S.deferred = True
+        return
+    S.sigint = True
+    raise KeyboardInterrupt
+
+
+_rbuf = b""
+_backlog = []
+_backlog_pos = 0
+
+
+def _read_channel():
+    """Reads what the channel has (blocking); False at end of input."""
+    global _rbuf
+    chunk = os.read(FD, 1 << 16)
+    if not chunk:
+        return False
+    parts = (_rbuf + chunk).split(b"\n")
+    _rbuf = parts.pop()
+    for line in parts:
+        if not line.strip():
+            continue
+        msg = json.loads(line)
+        if msg.get("op") == "interrupt":
+            # Registered at once, so an exec queued before it in the same batch sees it.
+            S.cancelled.add(msg.get("seq"))
+        else:
+            _backlog.append(msg)
+    return True
+
+
+def _read_available():
+    while select.select([FD], [], [], 0)[0]:
+        if not _read_channel():
+            return
+
+
+def _next_message():
+    global _backlog, _backlog_pos
+    while _backlog_pos >= len(_backlog):
+        _backlog = []
+        _backlog_pos = 0
+        if not _read_channel():
+            return None
+    msg = _backlog[_backlog_pos]
+    _backlog_pos += 1
+    return msg
+
+
+# ---------------------------------------------------------------- output streams
+
+
+def _probe_for(fd):
+    """How to ask whether the host has read everything written to fd (None: we cannot)."""
+    try:
+        import fcntl
+        import stat
+        import termios
+
+        st = os.fstat(fd)
+        if stat.S_ISFIFO(st.st_mode):
+            req = termios.FIONREAD
+        elif stat.S_ISSOCK(st.st_mode) and sys.platform.startswith("linux"):
+            req = 0x5411  # SIOCOUTQ: bytes sent and not yet read by the peer
+        else:
+            return None
+        fcntl.ioctl(fd, req, b"\0\0\0\0")
+        return (fcntl.ioctl, req, st.st_dev, st.st_ino)
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+class _BinaryOut:
+    def __init__(self, text):
+        self._text = text
+
+    def write(self, data):
+        self._text.flush()
+        try:
+            _write_all(self._text._fd, bytes(data))
+        except OSError:
+            pass
+        return len(data)
+
+    def flush(self):
+        self._text.flush()
+
+    def fileno(self):
+        return self._text._fd
+
+    def isatty(self):
+        return False
+
+    def writable(self):
+        return True
+
+
+class OutStream(io.TextIOBase):
+    """sys.stdout/sys.stderr: buffered briefly (a thread flushes within ~5 ms), flushed
+    before subprocesses start, when a cell displays something and when it ends."""
+
+    encoding = "utf-8"
+    errors = "backslashreplace"
+    newlines = None
+    line_buffering = False
+    mode = "w"
+
+    def __init__(self, fd, name):
+        self._fd = fd
+        self.name = name
+        self._parts = []
+        self._size = 0
+        self._armed = False
+        self._direct = False
+        self._lock = threading.Lock()
+        self._mark = 0
+        self._probe = _probe_for(fd)
+        self.buffer = _BinaryOut(self)
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self._fd
+
+    def close(self):
+        self.flush()
+
+    def reconfigure(self, **_kwargs):
+        pass
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError("write() argument must be str, not " + type(s).__name__)
+        if not s:
+            return 0
+        with self._lock:
+            self._parts.append(s)
+            self._size += len(s)
+            big = self._size >= 65536
+            arm = not self._armed
+            self._armed = True
+        if big or self._direct:
+            self.flush()
+        elif arm:
+            _wake.set()
+        return len(s)
+
+    def flush(self):
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self):
+        if not self._parts:
+            return
+        data = "".join(self._parts).encode("utf-8", "backslashreplace")
+        self._parts = []
+        self._size = 0
+        self._armed = False
+        try:
+            _write_all(self._fd, data)
+        except OSError:
+            pass
+
+    def sync(self):
+        """Flushes; writes a marker when the host may not have read everything yet."""
+        with self._lock:
+            self._flush_locked()
+            if not self._maybe_unread():
+                return None
+            self._mark += 1
+            try:
+                _write_all(self._fd, (MARK_PREFIX + str(self._mark) + "\0").encode("ascii"))
+            except OSError:
+                self._mark -= 1
+                return None
+            return self._mark
+
+    def _maybe_unread(self):
+        p = self._probe
+        if p is None:
+            return True
+        try:
+            st = os.fstat(self._fd)
+            if st.st_dev != p[2] or st.st_ino != p[3]:
+                return False  # the cell pointed the fd elsewhere: never write markers there
+            return int.from_bytes(p[0](self._fd, p[1], b"\0\0\0\0"), sys.byteorder, signed=True) > 0
+        except OSError:
+            return False
+
+    def _after_fork(self):
+        self._lock = threading.Lock()
+        self._parts = []
+        self._size = 0
+        self._direct = True  # no flusher thread in a forked child
+
+
+_wake = threading.Event()
+OUT = OutStream(1, "<stdout>")
+ERR = OutStream(2, "<stderr>")
+_STREAMS = (OUT, ERR)
+
+
+def _flush_all():
+    for s in _STREAMS:
+        s.flush()
+
+
+def _sync_streams():
+    _enter_critical()
+    try:
+        return OUT.sync(), ERR.sync()
+    finally:
+        _leave_critical()
+
+
+def _background():
+    while True:
+        fired = _wake.wait(1.0)
+        if os.getppid() != PARENT:
+            os._exit(0)  # the host died without closing the channel
+        if fired:
+            _wake.clear()
+            time.sleep(0.005)
+            for s in _STREAMS:
+                try:
+                    s.flush()
+                except Exception:
+                    pass
+
+
+_FLUSH_EVENTS = frozenset(
+    ("subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork", "os.forkpty", "pty.spawn")
+)
+
+
+def _audit(event, _args):
+    # Text printed before a subprocess starts must reach the host before the subprocess's own.
+    if event in _FLUSH_EVENTS:
+        for s in _STREAMS:
+            s.flush()
+
+
+# ---------------------------------------------------------------- rich output
+
+_REPRS = (
+    ("_repr_html_", "text/html"),
+    ("_repr_markdown_", "text/markdown"),
+    ("_repr_svg_", "image/svg+xml"),
+    ("_repr_png_", "image/png"),
+    ("_repr_jpeg_", "image/jpeg"),
+    ("_repr_json_", "application/json"),
+    ("_repr_latex_", "text/latex"),
+    ("_repr_javascript_", "application/javascript"),
+)
+_BINARY = ("image/png", "image/jpeg")
+
+
+def _method(value, name):
+    if isinstance(value, type):
+        return None  # a class's _repr_html_ is an unbound function
+    try:
+        m = getattr(value, name, None)
+    except Exception:
+        return None
+    return m if callable(m) else None
+
+
+def _safe_repr(value):
+    try:
+        text = repr(value)
+    except Exception as e:
+        text = "<repr of %s object failed: %s: %s>" % (type(value).__name__, type(e).__name__, e)
+    if len(text) > TEXT_LIMIT:
+        text = text[:TEXT_LIMIT] + "… (%d more characters)" % (len(text) - TEXT_LIMIT)
+    return text
+
+
+def _normalize(mime, data):
+    if isinstance(data, tuple) and data:
+        data = data[0]  # (data, metadata)
+    if data is None:
+        return None
+    if mime in _BINARY or mime.startswith("image/") and mime != "image/svg+xml":
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            import base64
+
+            return base64.b64encode(bytes(data)).decode("ascii")
+        return str(data)
+    if mime == "application/json" or mime.endswith("+json"):
+        return data
+    if isinstance(data, (bytes, bytearray)):
+        return bytes(data).decode("utf-8", "replace")
+    return data if isinstance(data, str) else str(data)
+
+
+def format_bundle(value):
+    """The mime bundle of a value: its _repr_*_ methods, and text/plain = repr()."""
+    bundle = {}
+    rich = not isinstance(value, (str, int, float, bool, type(None), list, tuple, dict))
+    if rich and _method(value, "_kernelkit_canary_should_not_exist_") is not None:
+        rich = False  # the object answers every attribute (a mock): ask it nothing
+    if rich:
+        m = _method(value, "_repr_mimebundle_")
+        if m is not None:
+            try:
+                try:
+                    data = m(include=None, exclude=None)
+                except TypeError:
+                    data = m()
+                if isinstance(data, tuple):
+                    data = data[0]
+                if isinstance(data, dict):
+                    for mime, v in data.items():
+                        v = _normalize(str(mime), v)
+                        if v is not None:
+                            bundle[str(mime)] = v
+            except Exception as e:
+                _repr_failed(value, "_repr_mimebundle_", e)
+        for name, mime in _REPRS:
+            if mime in bundle:
+                continue
+            m = _method(value, name)
+            if m is None:
+                continue
+            try:
+                v = _normalize(mime, m())
+            except Exception as e:
+                _repr_failed(value, name, e)
+                continue
+            if v is not None:
+                bundle[mime] = v
+    if not isinstance(bundle.get("text/plain"), str):
+        bundle["text/plain"] = _safe_repr(value)
+    return bundle
+
+
+def _repr_failed(value, name, error):
+    ERR.write("kernelkit: %s.%s() failed: %s: %s\n" % (type(value).__name__, name, type(error).__name__, error))
+
+
+def display(*objs, raw=False, **_ignored):
+    """Shows each value as an extra output of the running cell (a mime bundle with raw=True)."""
+    for obj in objs:
+        if raw and isinstance(obj, dict):
+            bundle = {str(k): v for k, v in obj.items()}
+            if not isinstance(bundle.get("text/plain"), str):
+                bundle["text/plain"] = ""
+        else:
+            bundle = format_bundle(obj)
+        _enter_critical()
+        try:
+            so, se = _sync_streams()
+            send({"op": "display", "seq": S.seq, "bundle": bundle, "so": so, "se": se})
+        finally:
+            _leave_critical()
+
+
+# ---------------------------------------------------------------- analysis
+
+_analysis = {}
+
+
+def _names(table):
+    """defs, refs and builtins read by a cell, from its symbol table; plus its private bindings."""
+    bound = []
+    bound_set = set()
+    read = []
+    read_set = set()
+
+    def bind(n):
+        if n not in bound_set:
+            bound_set.add(n)
+            bound.append(n)
+
+    def ref(n):
+        if n not in read_set:
+            read_set.add(n)
+            read.append(n)
+
+    for s in table.get_symbols():
+        n = s.get_name()
+        if s.is_assigned() or s.is_imported() or s.is_namespace():
+            bind(n)
+        elif s.is_referenced():
+            ref(n)
+
+    stack = list(table.get_children())
+    while stack:
+        t = stack.pop(0)
+        for s in t.get_symbols():
+            if not s.is_global():
+                continue
+            if s.is_declared_global() and s.is_assigned():
+                bind(s.get_name())
+            elif s.is_referenced():
+                ref(s.get_name())
+        stack.extend(t.get_children())
+
+    builtin_names = vars(builtins)
+    defs = [n for n in bound if not n.startswith("_")]
+    private = [n for n in bound if n.startswith("_") and not (n.startswith("__") and n.endswith("__"))]
+    refs = []
+    globals_read = []
+    for n in read:
+        if n in bound_set or n.startswith("_"):
+            continue
+        (globals_read if n in builtin_names else refs).append(n)
+    return defs, refs, globals_read, private
+
+
+def analyze(code):
+    """(wire result, defs, private names) of a cell; cached by content."""
+    hit = _analysis.get(code)
+    if hit is not None:
+        return hit
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(code, "<cell>", "exec", ALLOW_TLA, dont_inherit=True)
+            table = symtable.symtable(code, "<cell>", "exec")
+        defs, refs, globals_read, private = _names(table)
+        wire = {"defs": defs, "refs": refs, "globalRefs": globals_read, "error": None}
+    except SyntaxError as e:
+        defs, private = [], []
+        message = e.msg or "invalid syntax"
+        wire = {
+            "defs": [],
+            "refs": [],
+            "globalRefs": [],
+            "error": {"message": message, "line": e.lineno or 1, "column": e.offset or 1},
+        }
+    except (ValueError, TypeError) as e:  # e.g. NUL characters in the source
+        defs, private = [], []
+        wire = {"defs": [], "refs": [], "globalRefs": [], "error": {"message": str(e), "line": 1, "column": 1}}
+    if len(_analysis) >= 20000:
+        _analysis.clear()
+    result = (wire, defs, private)
+    _analysis[code] = result
+    return result
+
+
+# ---------------------------------------------------------------- execution
+
+MAIN = types.ModuleType("__main__")
+NS = MAIN.__dict__
+NS["__builtins__"] = builtins
+if NOTEBOOK:
+    NS["__file__"] = NOTEBOOK
+
+_compiled = {}
+_vfiles = {}  # filename -> virtual lines (linecache), so tracebacks show the cells' code
+_registered = {}  # (filename, line) -> code registered there
+_cell_files = set()
+_shared = set()
+
+
+class _Compiled:
+    __slots__ = ("body", "expr", "quiet", "keep")
+
+
+def _rename(code, label):
+    try:
+        return code.replace(co_name=label, co_qualname=label)
+    except TypeError:
+        return code.replace(co_name=label)
+
+
+def _nested_names(code, out):
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            out.update(c.co_names)
+            _nested_names(c, out)
+
+
+def compile_cell(code, filename, line, label):
+    key = (code, filename, line, label)
+    hit = _compiled.get(key)
+    if hit is not None:
+        return hit
+    tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | ALLOW_TLA, dont_inherit=True)
+    c = _Compiled()
+    c.quiet = False
+    expr = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = tree.body.pop()
+        # A trailing semicolon hides the value, as in Jupyter.
+        src_lines = code.splitlines()
+        if last.end_lineno is not None and last.end_lineno <= len(src_lines):
+            rest = src_lines[last.end_lineno - 1][last.end_col_offset :]
+            c.quiet = rest.lstrip().startswith(";")
+        expr = ast.Expression(last.value)
+    if line > 1:
+        ast.increment_lineno(tree, line - 1)
+        if expr is not None:
+            ast.increment_lineno(expr, line - 1)
+    c.body = _rename(compile(tree, filename, "exec", ALLOW_TLA, dont_inherit=True), label) if tree.body else None
+    c.expr = _rename(compile(expr, filename, "eval", ALLOW_TLA, dont_inherit=True), label) if expr else None
+    # Private names survive the cell only when a function or class it defines reads them.
+    keep = set()
+    for part in (c.body, c.expr):
+        if part is not None:
+            _nested_names(part, keep)
+    c.keep = keep
+    if len(_compiled) >= 5000:
+        _compiled.clear()
+    _compiled[key] = c
+    return c
+
+
+def _register_source(code, filename, line):
+    key = (filename, line)
+    if _registered.get(key) == code:
+        return
+    _registered[key] = code
+    _cell_files.add(filename)
+    lines = code.splitlines(True) or ["\n"]
+    if not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    v = _vfiles.setdefault(filename, [])
+    start = line - 1
+    if len(v) < start + len(lines):
+        v.extend(["\n"] * (start + len(lines) - len(v)))
+    v[start : start + len(lines)] = lines
+    linecache.cache[filename] = (sum(len(x) for x in v), None, v, filename)
+
+
+_loop = None
+
+
+def _run(code):
+    if code.co_flags & CO_COROUTINE:
+        return _run_async(eval(code, NS))
+    return eval(code, NS)
+
+
+def _run_async(coro):
+    global _loop
+    import asyncio
+
+    if _loop is None or _loop.is_closed():
+        _loop = asyncio.new_event_loop()
+    task = _loop.create_task(coro)
+    try:
+        return _loop.run_until_complete(task)
+    except KeyboardInterrupt:
+        if not task.done():
+            task.cancel()
+            try:
+                _loop.run_until_complete(task)
+            except BaseException:
+                pass
+        raise
+
+
+def _user_traceback(e, display_names):
+    import traceback
+
+    tb = e.__traceback__
+    # Frames before the first frame of a cell are the runner's (and asyncio's) own.
+    while tb is not None and tb.tb_frame.f_code.co_filename not in _cell_files:
+        tb = tb.tb_next
+    try:
+        text = "".join(traceback.format_exception(type(e), e, tb))
+    except Exception:
+        text = "%s: %s\n" % (type(e).__name__, _safe_str(e))
+    for filename, shown in display_names.items():
+        text = text.replace('File "%s"' % filename, 'File "%s"' % shown)
+    return text.rstrip("\n").split("\n")
+
+
+def _safe_str(e):
+    try:
+        return str(e)
+    except Exception:
+        return "<unprintable %s object>" % type(e).__name__
+
+
+def _describe(e, kind, display_names):
+    info = {
+        "kind": kind,
+        "ename": type(e).__name__,
+        "evalue": _safe_str(e),
+        "qualname": "%s.%s" % (type(e).__module__, type(e).__qualname__),
+        "traceback": _user_traceback(e, display_names),
+    }
+    if kind == "exit":
+        code = e.code
+        info["exitCode"] = code if isinstance(code, (int, str)) or code is None else str(code)
+    return info
+
+
+def _scalar(value):
+    t = type(value)
+    if t is bool or value is None:
+        return True
+    if t is int:
+        return -(2**53) < value < 2**53
+    if t is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    if t is str:
+        return len(value) <= 4096
+    return False
+
+
+def _report_defs(defs):
+    names = []
+    values = {}
+    types_ = {}
+    gone = []
+    for n in defs:
+        if n in NS:
+            v = NS[n]
+            names.append(n)
+            _shared.add(n)
+            if _scalar(v):
+                values[n] = v
+            else:
+                types_[n] = type(v).__name__
+        elif n in _shared:
+            _shared.discard(n)
+            gone.append(n)
+    return names, values, types_, gone
+
+
+def _ensure_sigint_handler():
+    if signal.getsignal(signal.SIGINT) is not _on_sigint:
+        signal.signal(signal.SIGINT, _on_sigint)
+
+
+def _early_interrupt(seq):
+    """A SIGINT came while no cell ran: was it meant for this one? (The host writes the
+    `interrupt` request before it signals.)"""
+    S.idle_sigint = False
+    _read_available()
+    return seq in S.cancelled
+
+
+def op_exec(msg):
+    seq = msg["seq"]
+    S.seq = seq
+    code = msg["code"]
+    filename = msg.get("file") or "<execute>"
+    line = int(msg.get("line") or 1)
+    label = msg.get("label") or "<module>"
+    shown = msg.get("display") or filename
+    display_names = {filename: shown} if shown != filename else {}
+    # An `interrupt` written while this request waited in the queue is read before it runs.
+    _read_available()
+    if S.cancelled:
+        cancelled = seq in S.cancelled
+        S.cancelled = {s for s in S.cancelled if isinstance(s, int) and s > seq}
+        if cancelled:
+            return _done(seq, "interrupted", error={"kind": "interrupt", "ename": "KeyboardInterrupt", "evalue": "", "traceback": []})
+    status = "ok"
+    error = None
+    bundle = None
+    names = values = types_ = gone = None
+    try:
+        _register_source(code, filename, line)
+        compiled = compile_cell(code, filename, line, label)
+    except SyntaxError as e:
+        return _done(seq, "error", error=_describe(e, "exception", display_names))
+    _wire, defs, private = analyze(code)
+    S.sigint = False
+    try:
+        if S.idle_sigint and _early_interrupt(seq):
+            S.sigint = True
+            raise KeyboardInterrupt
+        S.running = True
+        if compiled.body is not None:
+            _run(compiled.body)
+        if compiled.expr is not None:
+            value = _run(compiled.expr)
+            if value is not None and not compiled.quiet:
+                bundle = format_bundle(value)
+        S.running = False
+    except BaseException as e:
+        S.running = False
+        if isinstance(e, KeyboardInterrupt) and S.sigint:
+            status, error = "interrupted", _describe(e, "interrupt", display_names)
+        elif isinstance(e, SystemExit):
+            status, error = "error", _describe(e, "exit", display_names)
+        else:
+            status, error = "error", _describe(e, "exception", display_names)
+        e = None
+    S.running = False
+    S.sigint = False
+    for n in private:
+        if n not in compiled.keep:
+            NS.pop(n, None)
+    names, values, types_, gone = _report_defs(defs)
+    _ensure_sigint_handler()
+    _done(seq, status, bundle=bundle, error=error, defs=names, values=values, types=types_, gone=gone)
+
+
+def _done(seq, status, bundle=None, error=None, defs=None, values=None, types=None, gone=None):
+    so, se = _sync_streams()
+    msg = {"op": "done", "seq": seq, "status": status, "so": so, "se": se}
+    if bundle is not None:
+        msg["bundle"] = bundle
+    if error is not None:
+        msg["error"] = error
+    if defs:
+        msg["defs"] = defs
+    if values:
+        msg["values"] = values
+    if types:
+        msg["types"] = types
+    if gone:
+        msg["gone"] = gone
+    S.seq = None
+    send(msg)
+
+
+def op_analyze(msg):
+    send({"op": "analysis", "seq": msg["seq"], **analyze(msg["code"])[0]})
+
+
+def op_set(msg):
+    name = msg["name"]
+    NS[name] = msg.get("value")
+    _shared.add(name)
+
+
+def op_del(msg):
+    name = msg["name"]
+    NS.pop(name, None)
+    _shared.discard(name)
+
+
+def op_ping(msg):
+    send({"op": "pong", "seq": msg.get("seq")})
+
+
+OPS = {"exec": op_exec, "analyze": op_analyze, "set": op_set, "del": op_del, "ping": op_ping}
+
+
+def main():
+    sys.stdout = sys.__stdout__ = OUT
+    sys.stderr = sys.__stderr__ = ERR
+    sys.argv = [NOTEBOOK]
+    # Cells import modules from the notebook's folder, not from the runner's.
+    if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(RUNNER_FILE):
+        sys.path.pop(0)
+    sys.path.insert(0, os.getcwd())
+    sys.modules["__main__"] = MAIN
+    builtins.display = display
+    signal.signal(signal.SIGINT, _on_sigint)
+    sys.addaudithook(_audit)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(before=_flush_all, after_in_child=lambda: [s._after_fork() for s in _STREAMS])
+    threading.Thread(target=_background, name="kernelkit-output", daemon=True).start()
+    send({"op": "ready", "pid": os.getpid(), "version": sys.version.split()[0], "executable": sys.executable})
+    while True:
+        try:
+            msg = _next_message()
+            if msg is None or msg.get("op") == "shutdown":
+                break
+            handler = OPS.get(msg.get("op"))
+            if handler is not None:
+                handler(msg)
+        except KeyboardInterrupt:
+            # Only possible in the instants around a cell; its reply must still go out.
+            S.running = False
+            if S.seq is not None:
+                _done(S.seq, "interrupted", error={"kind": "interrupt", "ename": "KeyboardInterrupt", "evalue": "", "traceback": []})
+        except Exception as e:
+            seq = S.seq
+            S.running = False
+            detail = "%s: %s" % (type(e).__name__, _safe_str(e))
+            if seq is not None:
+                _done(seq, "error", error={"kind": "internal", "ename": "KernelkitInternalError", "evalue": detail, "traceback": []})
+            else:
+                send({"op": "log", "level": "error", "msg": "python runner: " + detail})
+    _flush_all()
+
+
+if __name__ == "__main__":
+    main()
