@@ -1,6 +1,7 @@
 // `kernelkit run NOTEBOOK`: runs every cell once, reactively, and reports.
 import { type InterruptEvent, processInterrupts, teardownKernel } from "@kernelkit/core";
 import { originalWrite, realExit } from "@kernelkit/executor-default";
+import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
 import { loadNotebook } from "../load-notebook.ts";
 import { profileSection } from "../profile-table.ts";
@@ -52,34 +53,24 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   const total = kernel.cells().filter((c) => c.isCode).length;
   const started = performance.now();
   const tty = !json && process.stderr.isTTY === true;
-  type Spinner = {
-    update(o: { text: string }): unknown;
-    clear(): unknown;
-    stop(): unknown;
-    start(): unknown;
-  };
-  let spinner = null as Spinner | null;
+  const progress = tty && total > 0 ? await createProgress() : null;
+  let current = "starting";
+  const render = () =>
+    progress?.update(
+      `${current} · ${total - collector.finished} of ${total} left · ${formatDuration(performance.now() - started)}`,
+    );
   const collector = new RunCollector(
-    tty
+    progress
       ? ({ cellId, status }) => {
-          if (!spinner) return;
-          const label = kernel.cell(cellId)?.name ?? cellId;
-          const elapsed = formatDuration(performance.now() - started);
-          if (status === "running")
-            spinner.update({ text: `running ${label} (${collector.finished + 1}/${total}) · ${elapsed}` });
+          if (status !== "running") return;
+          current = `running ${kernel.cell(cellId)?.name ?? cellId}`;
+          render();
         }
       : undefined,
   );
-  if (tty && total > 0) {
-    const { createSpinner } = await import("nanospinner");
-    const stream = {
-      write: (s: string) => err(s),
-      isTTY: true,
-      columns: process.stderr.columns,
-    } as unknown as NodeJS.WriteStream;
-    spinner = createSpinner(`starting (${total} cells)`, { stream }) as unknown as Spinner;
-    spinner.start();
-  }
+  render();
+  const ticker = progress ? setInterval(render, 250) : null;
+  ticker?.unref();
   if (sigintBeforeRun) {
     unsubscribeEarly();
     return EXIT.interrupted;
@@ -87,8 +78,8 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   unsubscribeEarly();
 
   const summary = await kernel.runAll("run", collector);
-  spinner?.clear();
-  spinner?.stop();
+  if (ticker) clearInterval(ticker);
+  progress?.clear();
   const reports = collector.reports(kernel);
   const totalMs = performance.now() - started;
   const warnings = [...built.warnings, ...kernel.warnings].map((w) => `${w.code}: ${w.message}`);
@@ -115,3 +106,21 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
 }
 
 export { realExit };
+
+/** One status line on the terminal (fd 2 directly: process.stderr is captured while cells run). */
+async function createProgress(): Promise<{ update(text: string): void; clear(): void }> {
+  const { WriteStream } = await import("node:tty");
+  const stream = new WriteStream(2);
+  let shown = false;
+  return {
+    update(text) {
+      const width = stream.columns > 1 ? stream.columns - 1 : 80;
+      stream.write(`\r\x1b[2K${pc.dim(text.length > width ? `${text.slice(0, width - 1)}…` : text)}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) stream.write("\r\x1b[2K");
+      shown = false;
+    },
+  };
+}
