@@ -144,6 +144,8 @@ export class PythonExecutor implements Executor {
         if (proc === this.proc) this.onExit(code, signal, tail);
       },
     });
+    // Starting up counts as waiting for Python (until `ready`).
+    proc.ref();
     this.proc = proc;
     return proc;
   }
@@ -290,6 +292,7 @@ export class PythonExecutor implements Executor {
       }
       case "ready": {
         this.procReady = true;
+        this.proc?.unref();
         this.info = {
           pid: m.pid as number,
           version: m.version as string,

@@ -1,5 +1,6 @@
 // `kernelkit check NOTEBOOK`: static analysis only; nothing runs.
-import { createKernel, type Executor, KernelkitError } from "@kernelkit/core";
+import { dirname } from "node:path";
+import { createKernel, type Executor, type Kernel, KernelkitError, type Notebook } from "@kernelkit/core";
 import { originalWrite } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
@@ -19,14 +20,33 @@ const analysisOnly: Executor = {
   },
 };
 
+/** Python names come from Python's own ast/symtable: a python3 process analyses, no cell runs. */
+async function analyzePython(notebook: Notebook): Promise<Kernel> {
+  const { createPythonExecutor } = await import("@kernelkit/executor-python");
+  const cwd = notebook.path ? dirname(notebook.path) : process.cwd();
+  const python = await createPythonExecutor({}, { cwd, notebookPath: notebook.path });
+  try {
+    const executor: Executor = {
+      ...analysisOnly,
+      language: "python",
+      analyze: (code) => python.analyze(code),
+    };
+    return await createKernel({ executor, notebook });
+  } finally {
+    await python.dispose();
+  }
+}
+
 export async function checkCommand(notebookArg: string, options: CheckOptions): Promise<number> {
   const json = options.json === true;
   const out = originalWrite("stdout");
   const err = originalWrite("stderr");
-  let kernel: Awaited<ReturnType<typeof createKernel>>;
+  let kernel: Awaited<ReturnType<typeof createKernel>> | undefined;
   try {
     const notebook = loadNotebook(notebookArg);
-    if (notebook.language !== "javascript") {
+    if (notebook.language === "python") {
+      kernel = await analyzePython(notebook);
+    } else if (notebook.language !== "javascript") {
       throw new KernelkitError(
         "KK_NOTEBOOK_UNSUPPORTED",
         `check analyses JS/TS notebooks; ${notebookArg} is ${notebook.language}`,
@@ -40,7 +60,7 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
         "kernelkit: warning: --types (cross-cell type checking) is planned and not available yet; checking names only\n",
       );
     }
-    kernel = await createKernel({ executor: { ...analysisOnly, language: notebook.language }, notebook });
+    kernel ??= await createKernel({ executor: { ...analysisOnly, language: notebook.language }, notebook });
   } catch (error) {
     return reportStartupError(error, json, out, err);
   }
