@@ -86,10 +86,10 @@ export class StrictLifecycle implements ExecutionLifecycle {
         return new Skip({
           output: null,
           error: new StrictExecutionError(
-            `strict mode cannot copy '${name}' for cell '${label}': ${where} is ${u.what ?? "not copyable"}`,
+            `strict mode cannot copy '${name}' for cell '${label}': ${where} is ${u.what ?? "not copyable"}; mark it zero-copy to pass it as it is (zeroCopy(${name}) from @kernelkit/lifecycle-strict, or ${name}[Symbol.for("kernelkit.zeroCopy")] = true)`,
             name,
             this.definers.get(name)?.label ?? null,
-            `Pass it without copying: in the cell that defines it, wrap it with zeroCopy(${name}) from @kernelkit/lifecycle-strict (or set ${name}[Symbol.for("kernelkit.zeroCopy")] = true).`,
+            "A zero-copy value is shared, not copied: mutations to it are seen by every cell.",
           ),
         });
       }

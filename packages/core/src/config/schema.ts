@@ -79,13 +79,17 @@ function build(v: Valibot) {
           ),
         ),
         log: v.optional(
-          v.looseObject(
-            {
-              level: v.optional(
-                v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.map((l) => `"${l}"`).join(", ")}`),
-              ),
-            },
-            "an object ({ level })",
+          v.pipe(
+            v.looseObject(
+              {
+                level: v.optional(
+                  v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.map((l) => `"${l}"`).join(", ")}`),
+                ),
+              },
+              "an object ({ level })",
+            ),
+            // valibot's object schemas accept arrays.
+            v.check((x) => !Array.isArray(x), "an object ({ level })"),
           ),
         ),
       },
@@ -139,11 +143,24 @@ function pathOf(issue: V.BaseIssue<unknown>): string {
   return out;
 }
 
-/** Problems in a slot with a typed issue inside (e.g. { use: 5 }) are reported at that depth. */
-function flatten(issues: readonly V.BaseIssue<unknown>[]): V.BaseIssue<unknown>[] {
-  return issues.flatMap((i) =>
-    i.type === "union" && i.issues && i.issues.length === 1 ? flatten(i.issues) : [i],
-  );
+/** A slot that got past the type check (e.g. { use: 5 }) is reported at the depth where it failed. */
+function flatten(
+  issues: readonly V.BaseIssue<unknown>[],
+  prefix = "",
+): { path: string; issue: V.BaseIssue<unknown> }[] {
+  return issues.flatMap((issue) => {
+    const path = joinPath(prefix, pathOf(issue));
+    // A union's sub-issues carry paths relative to the union.
+    const deeper =
+      issue.type === "union" ? (issue.issues ?? []).filter((sub) => (sub.path?.length ?? 0) > 0) : [];
+    return deeper.length > 0 ? flatten(deeper, path) : [{ path, issue }];
+  });
+}
+
+function joinPath(a: string, b: string): string {
+  if (a === "") return b;
+  if (b === "") return a;
+  return b.startsWith("[") ? a + b : `${a}.${b}`;
 }
 
 function suggest(key: string, known: readonly string[]): string {
@@ -181,11 +198,14 @@ export function validateConfig(
   raw: unknown,
   where: string,
 ): { config: KernelkitConfig; warnings: KernelWarning[] } {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw configDiagnostics.invalid(where, [{ path: "(config)", expected: "an object", got: describe(raw) }]);
+  }
   const v = load("valibot") as Valibot;
   const result = v.safeParse(configSchemas().ConfigSchema, raw, { abortEarly: false });
   if (!result.success) {
-    const problems: ConfigProblem[] = flatten(result.issues).map((issue) => ({
-      path: pathOf(issue) || "(config)",
+    const problems: ConfigProblem[] = flatten(result.issues).map(({ path, issue }) => ({
+      path: path || "(config)",
       expected: issue.message,
       got: describe(issue.input),
     }));
