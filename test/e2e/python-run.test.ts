@@ -2,7 +2,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, runJson, startCli, tempDir } from "../helpers/cli.ts";
+import { REPO, runCli, runJson, startCli, tempDir } from "../helpers/cli.ts";
 
 const py = (cells: string[]) => `${cells.join("\n\n")}\n`;
 
@@ -235,5 +235,42 @@ describe("kernelkit check on a .py notebook", () => {
     // "bad = (" is line 11 of the file; the column is the bracket's.
     expect(json.cells[2].error).toMatchObject({ code: "KK_SYNTAX", line: 11, column: 7 });
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe("the Python example notebooks", () => {
+  const runExample = (name: string) => {
+    const r = runCli(["run", join(REPO, "examples", "notebooks", name), "--json"]);
+    const json = JSON.parse(r.stdout);
+    return { ...r, json, cell: (n: string) => json.cells.find((c: any) => c.name === n) };
+  };
+
+  it("weather.py wrangles the CSV and fails only its deliberate ZeroDivisionError branch", () => {
+    const r = runExample("weather.py");
+    expect(r.code).toBe(1);
+    expect(r.cell("clean").stdout).toBe("kept 42 readings, skipped 2 malformed rows\n");
+    expect(r.cell("report").output["text/html"]).toMatch(/^<table>.*<td>Harbor<\/td>.*<\/table>$/);
+    expect(r.cell("rain_chart").output["image/svg+xml"]).toMatch(/^<svg /);
+    // The summary comes first in the file but runs after everything it reads.
+    expect(r.cell("summary")).toMatchObject({ status: "success" });
+    expect(r.cell("summary").stdout).toContain("42 readings from 3 stations");
+    expect(r.cell("hot_days").error).toMatchObject({ name: "ZeroDivisionError" });
+    expect(r.cell("hot_report")).toMatchObject({ status: "cancelled" });
+    const failed = r.json.cells.filter((c: any) => c.status !== "success");
+    expect(failed.map((c: any) => c.name).sort()).toEqual(["hot_days", "hot_report"]);
+  });
+
+  it("pipeline.py awaits at top level and shows Markdown and JSON reprs", () => {
+    const r = runExample("pipeline.py");
+    expect(r.code).toBe(0);
+    expect(r.cell("progress").displays.map((d: any) => d["text/markdown"])).toEqual([
+      "**1/3** sources merged",
+      "**2/3** sources merged",
+      "**3/3** sources merged",
+    ]);
+    expect(r.cell("summary").output["application/json"]).toEqual({
+      sources: ["alpha", "beta", "gamma"],
+      total_items: 42,
+    });
   });
 });
