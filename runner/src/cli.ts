@@ -68,6 +68,31 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("serve")
+    .description("serve a kernel speaking the wire protocol (PROTOCOL.md) over stdio or WebSocket")
+    .argument("[notebook]", "a notebook whose cells the kernel starts with")
+    .addOption(
+      new Option("--transport <name>", "how clients connect").choices(["stdio", "ws"]).default("stdio"),
+    )
+    .option(
+      "--channel-fd <n>",
+      "stdio: read requests and write frames on this fd (default: fd 0 in, fd 1 out)",
+      positiveInt("--channel-fd"),
+    )
+    .option("--host <host>", "ws: address to bind (default 127.0.0.1)")
+    .option("--port <port>", "ws: port to listen on (0 picks a free one)", positiveInt("--port"))
+    .option(
+      "--token <token>",
+      "ws: the token clients must present (default: KERNELKIT_TOKEN, else generated)",
+    )
+    .option("--config <path>", "config file (default: searched from the notebook's folder)")
+    .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
+    .action(async (notebook: string | undefined, opts) => {
+      const { serveCommand } = await import("./commands/serve.ts");
+      setExit(await serveCommand(notebook, opts));
+    });
+
+  program
     .command("plugins")
     .description("list the plugins installed packages advertise, and whether they can be used")
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")

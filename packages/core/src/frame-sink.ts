@@ -23,6 +23,8 @@ export type FlushableConnection = Connection & { flush?(): void };
 export class FrameSink {
   private pending: Pending | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the timer was armed: a synchronous loop never lets the timer fire, so writes check the age. */
+  private armedAt = 0;
   private readonly flushBytes: number;
   private readonly flushMs: number;
 
@@ -38,7 +40,7 @@ export class FrameSink {
     if (this.pending) this.emitPending();
     void this.connection.send(frame);
     if (isTerminalFrame(frame.type)) this.flush();
-    else this.arm();
+    else this.armOrFlush();
   }
 
   text(type: "stdout" | "stderr", id: string | null, cellId: CellId | null, data: string): void {
@@ -52,7 +54,7 @@ export class FrameSink {
       this.pending = { type, id, cellId, parts: [data], size: data.length };
     }
     if (this.pending!.size >= this.flushBytes) this.flush();
-    else this.arm();
+    else this.armOrFlush();
   }
 
   /** Sends pending text and asks the connection to write what it batched. */
@@ -77,8 +79,13 @@ export class FrameSink {
     void this.connection.send(frame);
   }
 
-  private arm(): void {
-    if (this.timer) return;
+  /** Flushes within flushMs of the first unflushed frame: by the timer, or by a later write. */
+  private armOrFlush(): void {
+    if (this.timer) {
+      if (performance.now() - this.armedAt >= this.flushMs) this.flush();
+      return;
+    }
+    this.armedAt = performance.now();
     this.timer = setTimeout(() => {
       this.timer = null;
       this.flush();

@@ -316,9 +316,15 @@ export class DefaultExecutor implements Executor, OutputOwner {
   // ---- execution ----
 
   private scriptFor(cell: CompiledCell, js: CompiledJs): ScriptInfo {
-    const key = `${cell.id}\0${cell.line}\0${js.source}`;
+    // Scratch executions (`execute`) share one script per source: compiling costs ~30 µs, more
+    // than the rest of a trivial round trip. Their labels follow the latest execution.
+    const scratch = cell.executionCount !== undefined;
+    const key = scratch ? `\0execute\0${js.source}` : `${cell.id}\0${cell.line}\0${js.source}`;
     const hit = this.scripts.get(key);
-    if (hit) return hit;
+    if (hit) {
+      if (scratch) hit.label = hit.displayFile = `<execute ${cell.executionCount}>`;
+      return hit;
+    }
     const file = `${this.notebookPath ?? join(this.cwd, "__execute__")}#kk${++this.serial}`;
     if (suppressWarningOnce) {
       // USE_MAIN_CONTEXT_DEFAULT_LOADER warns once that it is experimental; the warning is noise to users.

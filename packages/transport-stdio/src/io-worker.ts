@@ -1,0 +1,87 @@
+// The I/O thread (a separate build entry, loaded from dist/): reads the request channel,
+// frames and parses it, and forwards every message to the main thread. It runs while the
+// main thread is stuck in a synchronous cell, so an `interrupt` request is acted on at once:
+// the thread raises SIGINT on the process (the kernel's interrupt machinery turns that into
+// an interrupt of the running cell) and keeps raising it until the main thread has taken
+// the request, which covers an interrupt read before the cell it targets started.
+import { createReadStream, fstatSync } from "node:fs";
+import { Socket } from "node:net";
+import type { Readable } from "node:stream";
+import { isatty, ReadStream } from "node:tty";
+import { parentPort, workerData } from "node:worker_threads";
+import { NdjsonDecoder } from "./framing.ts";
+import { type IoEvent, type IoWorkerData, isInterruptRequest, SEEN, SENT } from "./worker-protocol.ts";
+
+const data = workerData as IoWorkerData;
+const port = parentPort!;
+const interrupts = new Int32Array(data.interrupts);
+const RESIGNAL_MS = 25;
+const RESIGNAL_MAX = 200;
+
+const post = (event: IoEvent) => port.postMessage(event);
+
+let resignalTimer: ReturnType<typeof setTimeout> | null = null;
+let resignals = 0;
+
+function signalInterrupt(): void {
+  Atomics.add(interrupts, SENT, 1);
+  try {
+    process.kill(process.pid, "SIGINT");
+  } catch {
+    return;
+  }
+  resignals = 0;
+  if (!resignalTimer) resignalTimer = setTimeout(resignal, RESIGNAL_MS);
+}
+
+/** Until the main thread has received every interrupt we read, the cell it is stuck in is the target. */
+function resignal(): void {
+  resignalTimer = null;
+  if (Atomics.load(interrupts, SEEN) >= Atomics.load(interrupts, SENT)) return;
+  if (++resignals > RESIGNAL_MAX) return;
+  try {
+    process.kill(process.pid, "SIGINT");
+  } catch {
+    return;
+  }
+  resignalTimer = setTimeout(resignal, RESIGNAL_MS);
+}
+
+const decoder = new NdjsonDecoder({
+  maxFrameBytes: data.maxFrameBytes,
+  onMessage(value) {
+    if (data.signalInterrupts && isInterruptRequest(value)) signalInterrupt();
+    post({ k: "m", v: value });
+  },
+  onError(code, message) {
+    post({ k: "e", code, message });
+  },
+});
+
+function open(fd: number): Readable {
+  const st = fstatSync(fd);
+  if (st.isFIFO() || st.isSocket()) {
+    // allowHalfOpen: end of input must not shut down or close the fd, which the main thread
+    // still writes frames to (the client's socket pair carries both directions).
+    return new Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+  }
+  if (isatty(fd)) return new ReadStream(fd);
+  return createReadStream("", { fd, autoClose: false, highWaterMark: 256 * 1024 });
+}
+
+let ended = false;
+function end(reason: string | null): void {
+  if (ended) return;
+  ended = true;
+  decoder.end();
+  post({ k: "end", reason });
+}
+
+try {
+  const input = open(data.fd);
+  input.on("data", (chunk: Buffer) => decoder.push(chunk));
+  input.on("end", () => end(null));
+  input.on("error", (error: NodeJS.ErrnoException) => end(error.code ?? error.message));
+} catch (error) {
+  end((error as NodeJS.ErrnoException).code ?? String(error));
+}

@@ -1,0 +1,29 @@
+// What the I/O thread and the main thread say to each other.
+import type { FramingErrorCode } from "./framing.ts";
+
+export interface IoWorkerData {
+  fd: number;
+  maxFrameBytes: number;
+  /** Raise SIGINT on the process when an `interrupt` request is read. */
+  signalInterrupts: boolean;
+  /** Int32 slots: [SENT] interrupts signalled by the I/O thread, [SEEN] interrupts the main thread received. */
+  interrupts: SharedArrayBuffer;
+}
+
+export const SENT = 0;
+export const SEEN = 1;
+
+/** I/O thread → main thread. */
+export type IoEvent =
+  | { k: "m"; v: unknown }
+  | { k: "e"; code: FramingErrorCode; message: string }
+  | { k: "end"; reason: string | null };
+
+export function isInterruptRequest(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    (value as { type?: unknown }).type === "interrupt"
+  );
+}

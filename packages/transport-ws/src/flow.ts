@@ -1,0 +1,19 @@
+// Flow control between the main thread and the I/O thread, in a SharedArrayBuffer so each
+// side can see how far behind the other is without a round trip.
+
+/** Int32 slot: characters of requests posted to the main thread and not yet taken. */
+export const FLOW_INBOUND = 0;
+/** Int32 slot: characters of frames posted to the I/O thread and not yet written. */
+export const FLOW_OUTBOUND = 1;
+/**
+ * Int32 slot: executions started so far (the main thread counts the `started` and
+ * `cell_status: running` frames it sends). An `interrupt` read at one value and handled at
+ * another came after its target had already stopped (the signal did it).
+ */
+export const FLOW_EXEC_SEQ = 2;
+export const FLOW_SLOTS = 3;
+
+/** Above this the I/O thread stops reading sockets until the main thread catches up. */
+export const INBOUND_HIGH_WATER = 64 * 1024 * 1024;
+/** Above this the main thread waits (like a terminal that is full) until the I/O thread catches up. */
+export const OUTBOUND_HIGH_WATER = 32 * 1024 * 1024;

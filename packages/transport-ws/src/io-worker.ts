@@ -1,0 +1,403 @@
+// The I/O thread of the WebSocket transport (a separate build entry: workers cannot run TS).
+// It owns every socket, so requests are read — and an `interrupt` request is acted on by
+// raising SIGINT — even while the main thread is stuck in a synchronous cell.
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+import { parentPort, workerData } from "node:worker_threads";
+import { type RawData, WebSocket, WebSocketServer } from "ws";
+import { defaultOrigins, originAllowed, tokenFromRequest, tokenMatches } from "./auth.ts";
+import { FLOW_EXEC_SEQ, FLOW_INBOUND, FLOW_OUTBOUND, INBOUND_HIGH_WATER } from "./flow.ts";
+import type { FromIo, IoConfig, ToIo } from "./wire.ts";
+
+const cfg = workerData.config as IoConfig;
+const flow = new Int32Array(workerData.flow as SharedArrayBuffer);
+const port = parentPort!;
+const post = (m: FromIo) => port.postMessage(m);
+const log = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) =>
+  post(fields ? { t: "log", level, msg, fields } : { t: "log", level, msg });
+
+/** ws closes with 1009 above this; between maxMessageBytes and it, we answer FRAME_TOO_LARGE. */
+const hardLimit = Math.max(cfg.maxMessageBytes * 2, cfg.maxMessageBytes + 1024 * 1024);
+
+interface Peer {
+  id: number;
+  ws: WebSocket;
+  alive: boolean;
+  /** Cut off or closing: frames for it are dropped. */
+  dead: boolean;
+}
+
+const peers = new Map<number, Peer>();
+let nextPeer = 1;
+let closing = false;
+let pausedInbound = false;
+
+// ---- connections ----
+
+function attach(ws: WebSocket, remote: string): Peer {
+  const peer: Peer = { id: nextPeer++, ws, alive: true, dead: false };
+  peers.set(peer.id, peer);
+  post({ t: "open", c: peer.id, remote });
+  ws.on("message", (data, isBinary) => onData(peer, data, isBinary));
+  ws.on("pong", () => {
+    peer.alive = true;
+  });
+  ws.on("close", (code, reason) => {
+    if (peers.get(peer.id) === peer) {
+      peers.delete(peer.id);
+      post({ t: "gone", c: peer.id, code, reason: reason.toString() });
+    }
+    if (closing) maybeClosed();
+  });
+  ws.on("error", (error) => log("debug", `connection ${peer.id}: ${error.message}`));
+  if (pausedInbound) ws.pause();
+  return peer;
+}
+
+/** Sends a frame straight from this thread (protocol errors need no kernel). */
+function direct(peer: Peer, frame: Record<string, unknown>): void {
+  if (peer.dead || peer.ws.readyState !== WebSocket.OPEN || !checkBuffered(peer)) return;
+  peer.ws.send(JSON.stringify(frame));
+}
+
+function protocolError(peer: Peer, code: "INVALID_JSON" | "FRAME_TOO_LARGE", message: string): void {
+  direct(peer, { type: "protocol_error", id: null, error: { code, message } });
+}
+
+function onData(peer: Peer, data: RawData, isBinary: boolean): void {
+  peer.alive = true;
+  const buf = Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data as ArrayBuffer);
+  if (buf.length > cfg.maxMessageBytes) {
+    protocolError(
+      peer,
+      "FRAME_TOO_LARGE",
+      `message of ${buf.length} bytes is over the limit of ${cfg.maxMessageBytes} bytes; it was discarded`,
+    );
+    return;
+  }
+  if (isBinary) {
+    protocolError(
+      peer,
+      "INVALID_JSON",
+      "binary message: send each request as one JSON object in a text message",
+    );
+    return;
+  }
+  const text = buf.toString("utf8");
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch (error) {
+    protocolError(peer, "INVALID_JSON", `invalid JSON: ${(error as Error).message}`);
+    return;
+  }
+  if (Atomics.add(flow, FLOW_INBOUND, text.length) + text.length > INBOUND_HIGH_WATER) pauseInbound();
+  if (
+    cfg.signalInterrupts &&
+    typeof msg === "object" &&
+    msg !== null &&
+    (msg as { type?: unknown }).type === "interrupt" &&
+    typeof (msg as { id?: unknown }).id === "string"
+  ) {
+    // The main thread may be inside a synchronous loop: only a signal reaches it there.
+    const seq = Atomics.load(flow, FLOW_EXEC_SEQ);
+    process.kill(process.pid, "SIGINT");
+    post({ t: "msg", c: peer.id, d: text, seq });
+    return;
+  }
+  post({ t: "msg", c: peer.id, d: text });
+}
+
+/** The main thread is behind (blocked, or flooded): stop reading sockets until it catches up. */
+function pauseInbound(): void {
+  if (pausedInbound) return;
+  pausedInbound = true;
+  for (const p of peers.values()) p.ws.pause();
+  const timer = setInterval(() => {
+    if (Atomics.load(flow, FLOW_INBOUND) > INBOUND_HIGH_WATER / 2) return;
+    clearInterval(timer);
+    pausedInbound = false;
+    for (const p of peers.values()) p.ws.resume();
+  }, 5);
+}
+
+/** A peer that does not read cannot make us buffer without bound: cut it off. */
+function checkBuffered(peer: Peer): boolean {
+  const buffered = peer.ws.bufferedAmount;
+  if (buffered <= cfg.maxBufferedBytes) return true;
+  cutOff(
+    peer,
+    1008,
+    `kernelkit KK_WS_SLOW_CLIENT: ${buffered} bytes unread (limit ${cfg.maxBufferedBytes}); read faster`,
+  );
+  return false;
+}
+
+function cutOff(peer: Peer, code: number, reason: string): void {
+  if (peer.dead) return;
+  peer.dead = true;
+  log("warn", `connection ${peer.id} closed: ${reason}`);
+  peers.delete(peer.id);
+  post({ t: "gone", c: peer.id, code, reason });
+  try {
+    peer.ws.close(code, reason.slice(0, 123));
+  } catch {
+    // already closing
+  }
+  // A peer that does not read will not take the close frame either.
+  setTimeout(() => peer.ws.terminate(), cfg.closeTimeoutMs).unref();
+}
+
+port.on("message", (m: ToIo) => {
+  if (m.t === "send") {
+    let bytes = 0;
+    const peer = peers.get(m.c);
+    for (const s of m.d) bytes += s.length;
+    if (peer && !peer.dead && peer.ws.readyState === WebSocket.OPEN) {
+      // Checked before each frame: one frame bigger than the limit still goes to a peer that
+      // keeps up; a peer that left the last ones unread is cut off.
+      for (const s of m.d) {
+        if (!checkBuffered(peer)) break;
+        peer.ws.send(s);
+      }
+    }
+    Atomics.sub(flow, FLOW_OUTBOUND, bytes);
+    Atomics.notify(flow, FLOW_OUTBOUND);
+  } else if (m.t === "close") {
+    void shutdown(m.code, m.reason);
+  }
+});
+
+// ---- liveness ----
+
+let pinger: ReturnType<typeof setInterval> | null = null;
+if (cfg.pingIntervalMs > 0) {
+  pinger = setInterval(() => {
+    // While reading is paused, pongs cannot be read either.
+    if (pausedInbound) return;
+    for (const peer of [...peers.values()]) {
+      if (!peer.alive) {
+        log("info", `connection ${peer.id} dropped: no pong within ${cfg.pingIntervalMs} ms`);
+        peers.delete(peer.id);
+        post({ t: "gone", c: peer.id, code: 1006, reason: "ping timeout" });
+        peer.dead = true;
+        peer.ws.terminate();
+        continue;
+      }
+      peer.alive = false;
+      try {
+        peer.ws.ping();
+      } catch {
+        // closing
+      }
+    }
+  }, cfg.pingIntervalMs);
+  pinger.unref();
+}
+
+// ---- shutdown ----
+
+let closeDone: (() => void) | null = null;
+function maybeClosed(): void {
+  if (peers.size === 0 && closeDone) closeDone();
+}
+
+let server: ReturnType<typeof createServer> | null = null;
+
+async function shutdown(code: number, reason: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  if (pinger) clearInterval(pinger);
+  server?.close();
+  server?.closeAllConnections();
+  const all = [...peers.values()];
+  for (const peer of all) {
+    try {
+      peer.ws.close(code, reason);
+    } catch {
+      // already closing
+    }
+  }
+  await new Promise<void>((resolve) => {
+    closeDone = resolve;
+    maybeClosed();
+    setTimeout(resolve, cfg.closeTimeoutMs).unref();
+  });
+  for (const peer of all) peer.ws.terminate();
+  post({ t: "closed" });
+}
+
+// ---- HTTP: the page and the upgrade ----
+
+const STATIC: Record<string, { file: string; type: string }> = {
+  "/": { file: "index.html", type: "text/html; charset=utf-8" },
+  "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
+  "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
+  "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
+};
+const assets = new Map<string, Buffer>();
+if (cfg.page) {
+  for (const { file } of Object.values(STATIC)) {
+    if (assets.has(file)) continue;
+    try {
+      assets.set(file, readFileSync(new URL(file, cfg.staticDir)));
+    } catch (error) {
+      log("warn", `the browser page is unavailable: cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+}
+
+const PAGE_HEADERS = {
+  "Cache-Control": "no-store",
+  "X-Content-Type-Options": "nosniff",
+  // The token is in the page's URL: never send it on as a referrer.
+  "Referrer-Policy": "no-referrer",
+  "Content-Security-Policy":
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+};
+
+function textResponse(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}) {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", ...PAGE_HEADERS, ...extra });
+  res.end(body);
+}
+
+function onRequest(req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? "/").split("?")[0]!;
+  const entry = cfg.page ? STATIC[path] : undefined;
+  const body = entry ? assets.get(entry.file) : undefined;
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    textResponse(res, 405, "kernelkit: only GET is served here\n", { Allow: "GET, HEAD" });
+    return;
+  }
+  if (path === "/favicon.ico") {
+    res.writeHead(204, PAGE_HEADERS);
+    res.end();
+    return;
+  }
+  if (!entry || !body) {
+    textResponse(res, 404, "kernelkit: not found\n");
+    return;
+  }
+  if (entry.file === "index.html" && !tokenMatches(tokenFromRequest(req), cfg.token)) {
+    textResponse(
+      res,
+      401,
+      "kernelkit KK_WS_UNAUTHORIZED: this page needs the kernel's token.\nhint: open the URL printed by `kernelkit serve --transport ws`, with its ?token=…\n",
+      { "WWW-Authenticate": 'Bearer realm="kernelkit"' },
+    );
+    return;
+  }
+  res.writeHead(200, { "Content-Type": entry.type, "Content-Length": body.length, ...PAGE_HEADERS });
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+function refuse(socket: Duplex, status: number, code: string, message: string, hint: string): void {
+  const body = `kernelkit ${code}: ${message}\nhint: ${hint}\n`;
+  const extra = status === 401 ? 'WWW-Authenticate: Bearer realm="kernelkit"\r\n' : "";
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+function listen(): void {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: hardLimit,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const srv = createServer(onRequest);
+  server = srv;
+  let origins: string[] = cfg.allowedOrigins ?? [];
+  srv.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => {});
+    const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    if (closing) {
+      refuse(socket, 503, "KK_WS_CLOSING", "the kernel is shutting down", "Start a new kernel.");
+      return;
+    }
+    if (!tokenMatches(tokenFromRequest(req), cfg.token)) {
+      log("info", `refused ${remote}: missing or wrong token`);
+      refuse(
+        socket,
+        401,
+        "KK_WS_UNAUTHORIZED",
+        "missing or wrong token",
+        "Send `Authorization: Bearer <token>` or connect to the URL printed by the server (?token=…).",
+      );
+      return;
+    }
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, origins)) {
+      log("info", `refused ${remote}: origin ${origin} is not allowed`);
+      refuse(
+        socket,
+        403,
+        "KK_WS_FORBIDDEN_ORIGIN",
+        `origin ${origin} is not allowed`,
+        "Open the page this server serves, or list the origin in the ws transport's allowedOrigins.",
+      );
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, remote));
+  });
+  srv.on("error", (error: NodeJS.ErrnoException) => {
+    post({
+      t: "failed",
+      code: "KK_WS_LISTEN",
+      message: `cannot listen on ${cfg.host}:${cfg.port}: ${error.code ?? error.message}`,
+      hint:
+        error.code === "EADDRINUSE"
+          ? "The port is taken: pick another with --port, or --port 0 for a free one."
+          : "Check --host and --port.",
+    });
+  });
+  srv.listen({ host: cfg.host, port: cfg.port, exclusive: true }, () => {
+    const addr = srv.address();
+    const actual = typeof addr === "object" && addr ? addr.port : cfg.port;
+    if (!cfg.allowedOrigins) origins = defaultOrigins(cfg.host, actual);
+    post({ t: "listening", host: cfg.host, port: actual });
+  });
+}
+
+function connect(): void {
+  const url = cfg.url!;
+  const ws = new WebSocket(url, {
+    headers: { Authorization: `Bearer ${cfg.token}` },
+    maxPayload: hardLimit,
+    perMessageDeflate: false,
+  });
+  let opened = false;
+  ws.on("open", () => {
+    opened = true;
+    attach(ws, url.replace(/\?.*$/, ""));
+    post({ t: "listening", host: cfg.host, port: cfg.port });
+  });
+  ws.on("unexpected-response", (_req, res) => {
+    post({
+      t: "failed",
+      code: res.statusCode === 401 ? "KK_WS_UNAUTHORIZED" : "KK_WS_CONNECT",
+      message: `the server at ${url.replace(/\?.*$/, "")} answered HTTP ${res.statusCode}`,
+      hint: res.statusCode === 401 ? "Check the token." : "Check the URL.",
+    });
+    ws.terminate();
+  });
+  ws.on("error", (error) => {
+    if (!opened)
+      post({
+        t: "failed",
+        code: "KK_WS_CONNECT",
+        message: `cannot connect to ${url.replace(/\?.*$/, "")}: ${error.message}`,
+        hint: "Check that the server is running and the URL is right.",
+      });
+  });
+}
+
+if (cfg.mode === "connect") connect();
+else listen();

@@ -1,0 +1,357 @@
+// The main-thread side of the WebSocket transport: a Transport whose sockets live on an I/O
+// thread (io-worker.ts). Requests arrive here as JSON text; frames leave in per-connection
+// batches, posted when core's FrameSink flushes (and at once before user code may block).
+import { existsSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import {
+  type Connection,
+  createLogger,
+  type Frame,
+  KernelkitError,
+  type Logger,
+  type Transport,
+} from "@kernelkit/core";
+import { FLOW_EXEC_SEQ, FLOW_INBOUND, FLOW_OUTBOUND, FLOW_SLOTS, OUTBOUND_HIGH_WATER } from "./flow.ts";
+import {
+  isLoopbackHost,
+  pageUrl,
+  type ResolvedWsOptions,
+  resolveOptions,
+  type WsTransportOptions,
+  wsUrl,
+} from "./options.ts";
+import type { FromIo, IoConfig, ToIo } from "./wire.ts";
+
+export interface WsAddress {
+  host: string;
+  port: number;
+  /** `ws://HOST:PORT/?token=…` */
+  url: string;
+  /** `http://HOST:PORT/?token=…`, the browser page. */
+  pageUrl: string;
+}
+
+export interface WsHostOptions {
+  /** Where the transport's own diagnostics go (default: core's logger, stderr). */
+  logger?: Logger;
+  /** Called for warnings a user should see (binding a non-loopback address). Default: logger.warn. */
+  onWarning?: (code: string, message: string) => void;
+}
+
+/** A batch is posted once it holds this many characters, even before a flush. */
+const BATCH_CHARS = 256 * 1024;
+/** Close code for a graceful shutdown (1001 "going away"). */
+export const CLOSE_SHUTDOWN = 1001;
+
+const WORKER_URL = new URL("../dist/io-worker.js", import.meta.url);
+const STATIC_URL = new URL("../static/", import.meta.url);
+
+/** One WebSocket peer, as the kernel's listen loop sees it. */
+export class WsConnection implements Connection {
+  readonly id: string;
+  /** Where the peer connects from (`address:port`). */
+  readonly remote: string;
+  private batch: string[] = [];
+  private chars = 0;
+  /** Set when the peer went away; frames for it are dropped. */
+  closed = false;
+
+  constructor(
+    private readonly owner: IoThreadTransport,
+    readonly index: number,
+    remote: string,
+  ) {
+    this.id = `ws:${index}`;
+    this.remote = remote;
+  }
+
+  send(frame: Frame): void {
+    if (this.closed) return;
+    const text = JSON.stringify(frame);
+    this.batch.push(text);
+    this.chars += text.length;
+    // These precede user code, which may block this thread: post them now so a client sees
+    // the cell running while it runs.
+    if (frame.type === "started" || (frame.type === "cell_status" && frame.status === "running")) {
+      this.owner.executionStarted();
+      this.flush();
+    } else if (this.chars >= BATCH_CHARS) {
+      this.flush();
+    }
+  }
+
+  flush(): void {
+    if (this.batch.length === 0) return;
+    const d = this.batch;
+    const chars = this.chars;
+    this.batch = [];
+    this.chars = 0;
+    if (this.closed) return;
+    this.owner.post({ t: "send", c: this.index, d }, chars);
+  }
+}
+
+/** The connection `exit` comes from when the transport ends input itself. */
+const CONTROL: Connection = { id: "ws:control", send() {} };
+
+export abstract class IoThreadTransport implements Transport {
+  readonly name: string = "ws";
+  protected readonly opts: ResolvedWsOptions;
+  protected readonly logger: Logger;
+  private readonly warn: (code: string, message: string) => void;
+  private worker: Worker | null = null;
+  private readonly flow = new Int32Array(new SharedArrayBuffer(FLOW_SLOTS * 4));
+  private readonly conns = new Map<number, WsConnection>();
+  private deliver: ((msg: unknown, from: Connection) => void) | null = null;
+  private addr: WsAddress | null = null;
+  private closing: Promise<void> | null = null;
+  private ended = false;
+  private resolveListening!: (a: WsAddress) => void;
+  private rejectListening!: (e: unknown) => void;
+  /** Resolves once the server listens (or the dial-out connection is open). */
+  readonly listening: Promise<WsAddress>;
+  private onClosed: (() => void) | null = null;
+
+  constructor(
+    protected readonly mode: "listen" | "connect",
+    options: WsTransportOptions & WsHostOptions,
+    protected readonly dialUrl?: string,
+  ) {
+    this.opts = resolveOptions(options);
+    this.logger = options.logger ?? createLogger();
+    this.warn = options.onWarning ?? ((code, message) => this.logger.warn({ code }, message));
+    this.listening = new Promise<WsAddress>((resolve, reject) => {
+      this.resolveListening = resolve;
+      this.rejectListening = reject;
+    });
+    this.listening.catch(() => {});
+  }
+
+  /** The token every connection must present. */
+  get token(): string {
+    return this.opts.token;
+  }
+
+  /** Where the server listens, once it does. */
+  address(): WsAddress | null {
+    return this.addr;
+  }
+
+  /** Peers connected right now. */
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  /** Starts the I/O thread; resolves once it listens (see `listening` for the address). */
+  async start(onMessage: (msg: unknown, from: Connection) => void): Promise<void> {
+    if (this.worker) throw new KernelkitError("KK_INTERNAL", "the ws transport was already started");
+    if (!existsSync(WORKER_URL)) {
+      throw new KernelkitError(
+        "KK_WS_NOT_BUILT",
+        `the ws transport's I/O thread is missing (${WORKER_URL.pathname})`,
+        {
+          hint: "Build the workspace first: node scripts/build.mjs",
+        },
+      );
+    }
+    this.deliver = onMessage;
+    const o = this.opts;
+    if (this.mode === "listen" && !isLoopbackHost(o.host)) {
+      this.warn(
+        "KK_WS_NOT_LOOPBACK",
+        `listening on ${o.host}, not loopback: anyone who can reach this address and has the token can run code in this kernel`,
+      );
+    }
+    const config: IoConfig = {
+      mode: this.mode,
+      host: o.host,
+      port: o.port,
+      token: o.token,
+      allowedOrigins: o.allowedOrigins,
+      maxMessageBytes: o.maxMessageBytes,
+      maxBufferedBytes: o.maxBufferedBytes,
+      pingIntervalMs: o.pingIntervalMs,
+      signalInterrupts: o.signalInterrupts,
+      page: o.page,
+      staticDir: STATIC_URL.href,
+      closeTimeoutMs: o.closeTimeoutMs,
+    };
+    if (this.dialUrl !== undefined) config.url = this.dialUrl;
+    const worker = new Worker(WORKER_URL, {
+      workerData: { config, flow: this.flow.buffer },
+      stdout: true,
+      stderr: true,
+    });
+    this.worker = worker;
+    worker.stdout
+      .setEncoding("utf8")
+      .on("data", (d: string) => this.logger.info({ thread: "ws-io" }, d.trimEnd()));
+    worker.stderr
+      .setEncoding("utf8")
+      .on("data", (d: string) => this.logger.error({ thread: "ws-io" }, d.trimEnd()));
+    worker.on("message", (m: FromIo) => this.onIo(m));
+    worker.on("error", (error) => {
+      this.logger.error({ err: error }, "the ws transport's I/O thread failed");
+      this.rejectListening(
+        new KernelkitError("KK_WS_IO_THREAD", `the ws transport's I/O thread failed: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    });
+    worker.on("exit", () => {
+      this.worker = null;
+      this.onClosed?.();
+      // Nobody can reach the kernel any more: that is the end of its input.
+      if (!this.closing) this.endInput();
+    });
+    await this.listening;
+  }
+
+  private onIo(m: FromIo): void {
+    switch (m.t) {
+      case "msg": {
+        Atomics.sub(this.flow, FLOW_INBOUND, m.d.length);
+        const conn = this.conns.get(m.c);
+        if (!conn || !this.deliver) return;
+        let msg: unknown;
+        try {
+          msg = JSON.parse(m.d);
+        } catch {
+          return; // the I/O thread parsed it already
+        }
+        if (m.seq !== undefined && m.seq !== Atomics.load(this.flow, FLOW_EXEC_SEQ)) {
+          // The I/O thread's SIGINT already stopped what ran when this was read, and another
+          // execution has started since: interrupting again would hit a request queued
+          // behind the interrupted one. Answer it here.
+          conn.send({ type: "interrupt_reply", id: (msg as { id: string }).id });
+          conn.flush();
+          return;
+        }
+        this.deliver(msg, conn);
+        return;
+      }
+      case "open":
+        this.conns.set(m.c, new WsConnection(this, m.c, m.remote));
+        return;
+      case "gone": {
+        const conn = this.conns.get(m.c);
+        if (conn) conn.closed = true;
+        this.conns.delete(m.c);
+        this.peerGone(m.code);
+        return;
+      }
+      case "listening": {
+        this.addr = {
+          host: m.host,
+          port: m.port,
+          url: wsUrl(m.host, m.port, this.opts.token),
+          pageUrl: pageUrl(m.host, m.port, this.opts.token),
+        };
+        this.resolveListening(this.addr);
+        return;
+      }
+      case "failed": {
+        this.rejectListening(new KernelkitError(m.code, m.message, { hint: m.hint }));
+        this.closing ??= Promise.resolve();
+        void this.worker?.terminate();
+        return;
+      }
+      case "log":
+        this.logger[m.level](m.fields ?? {}, m.msg);
+        return;
+      case "closed":
+        this.onClosed?.();
+        return;
+    }
+  }
+
+  /** Counts an execution start (see FLOW_EXEC_SEQ). */
+  executionStarted(): void {
+    Atomics.add(this.flow, FLOW_EXEC_SEQ, 1);
+  }
+
+  /** Hook for subclasses: a peer went away. */
+  protected peerGone(_code: number): void {}
+
+  /** Posts to the I/O thread; waits (like a full terminal) when it is far behind. */
+  post(m: ToIo, chars: number): void {
+    const w = this.worker;
+    if (!w) return;
+    w.postMessage(m);
+    if (chars === 0) return;
+    let pending = Atomics.add(this.flow, FLOW_OUTBOUND, chars) + chars;
+    while (pending > OUTBOUND_HIGH_WATER && this.worker) {
+      Atomics.wait(this.flow, FLOW_OUTBOUND, pending, 50);
+      pending = Atomics.load(this.flow, FLOW_OUTBOUND);
+      if (pending <= OUTBOUND_HIGH_WATER / 2) break;
+    }
+  }
+
+  /** Ends the kernel's input, as if a client had sent `{"type":"exit"}` (e.g. on SIGTERM). */
+  endInput(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.deliver?.({ type: "exit" }, CONTROL);
+  }
+
+  /** Closes every connection with close code 1001 and a reason, stops listening, ends the I/O thread. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    const w = this.worker;
+    if (!w) return;
+    for (const conn of this.conns.values()) conn.flush();
+    await new Promise<void>((resolve) => {
+      this.onClosed = resolve;
+      w.postMessage({
+        t: "close",
+        code: CLOSE_SHUTDOWN,
+        reason: "kernelkit: the kernel is shutting down",
+      } satisfies ToIo);
+      setTimeout(resolve, this.opts.closeTimeoutMs + 2000).unref();
+    });
+    this.onClosed = null;
+    for (const conn of this.conns.values()) conn.closed = true;
+    this.conns.clear();
+    await w.terminate();
+    this.worker = null;
+  }
+}
+
+/** The WebSocket server transport: many clients on one kernel, answers only to the asker. */
+export class WsTransport extends IoThreadTransport {
+  constructor(options: WsTransportOptions & WsHostOptions = {}) {
+    super("listen", options);
+  }
+}
+
+export interface WsDialOptions extends WsTransportOptions, WsHostOptions {
+  /** End the kernel's input when the connection closes (default true). */
+  exitOnClose?: boolean;
+}
+
+/**
+ * The dial-out side: the kernel connects to a WebSocket server (an editor, a hub) and serves
+ * the requests that arrive on that one connection. The token goes in `Authorization: Bearer`.
+ */
+export class WsClientTransport extends IoThreadTransport {
+  private readonly exitOnClose: boolean;
+  constructor(url: string, options: WsDialOptions = {}) {
+    const u = new URL(url);
+    const token = options.token ?? u.searchParams.get("token") ?? undefined;
+    super("connect", { ...options, ...(token ? { token } : {}) }, url);
+    this.exitOnClose = options.exitOnClose ?? true;
+  }
+
+  protected override peerGone(): void {
+    if (this.exitOnClose) this.endInput();
+  }
+}
+
+/** Factory for config files: `transport: { use: "ws", options: {...} }`. */
+export function createWsTransport(options: WsTransportOptions & WsHostOptions = {}): WsTransport {
+  return new WsTransport(options);
+}
