@@ -3,6 +3,7 @@
 import type { ChannelEvents, ExitInfo, Frame, KernelChannel } from "./channel.ts";
 import { KernelClientError } from "./errors.ts";
 import { ProcessChannel } from "./process-channel.ts";
+import type { ConnectOptions } from "./remote.ts";
 import { type KernelCommandOptions, resolveKernelCommand } from "./resolve.ts";
 
 export interface StartOptions extends KernelCommandOptions {
@@ -128,6 +129,22 @@ export class KernelClient {
     const info = await client.request({ type: "kernel_info" });
     client.info = info;
     return client;
+  }
+
+  /**
+   * The same API over WebSocket, to a kernel started with `kernelkit serve --transport ws`
+   * (`ws://HOST:PORT/?token=…`, or the token in `options.token`). There is no process to
+   * signal: interrupt is the `interrupt` request and shutdown the `shutdown` request.
+   */
+  static async connect(url: string, options: ConnectOptions = {}): Promise<KernelClient> {
+    const { connectKernelChannel } = await import("./remote.ts");
+    const channel = await connectKernelChannel(url, options);
+    try {
+      return await KernelClient.fromChannel(channel, options);
+    } catch (error) {
+      await channel.close();
+      throw error;
+    }
   }
 
   /** Whether a kernel could be started with these options, without starting one. */

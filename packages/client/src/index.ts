@@ -12,5 +12,7 @@ export type { KernelClientErrorCode } from "./errors.ts";
 export { KernelClientError } from "./errors.ts";
 export type { ProcessChannelOptions } from "./process-channel.ts";
 export { ProcessChannel } from "./process-channel.ts";
+export type { ConnectOptions } from "./remote.ts";
+export { WsKernelChannel } from "./remote.ts";
 export type { KernelCommandOptions, ResolvedCommand } from "./resolve.ts";
 export { resolveKernelCommand } from "./resolve.ts";
