@@ -94,6 +94,8 @@ function explorer(): Explorer {
     // cosmiconfig's own .ts loader imports `typescript`; ours strips types with oxc-transform.
     loaders: { ".ts": js, ".mts": js, ".js": js, ".mjs": js, ".cjs": js },
     cache: false,
+    // An empty config file is the config (an empty one), not a reason to keep searching upward.
+    ignoreEmptySearchPlaces: false,
   });
 }
 

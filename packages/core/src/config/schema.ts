@@ -80,6 +80,11 @@ function build(v: Valibot) {
         ),
         log: v.optional(
           v.pipe(
+            // valibot's object schemas accept arrays: rule those out first.
+            v.custom(
+              (x) => typeof x === "object" && x !== null && !Array.isArray(x),
+              "an object ({ level })",
+            ),
             v.looseObject(
               {
                 level: v.optional(
@@ -88,8 +93,6 @@ function build(v: Valibot) {
               },
               "an object ({ level })",
             ),
-            // valibot's object schemas accept arrays.
-            v.check((x) => !Array.isArray(x), "an object ({ level })"),
           ),
         ),
       },
@@ -166,7 +169,8 @@ function joinPath(a: string, b: string): string {
 function suggest(key: string, known: readonly string[]): string {
   const { closest, distance } = load("fastest-levenshtein") as typeof import("fastest-levenshtein");
   const best = closest(key, known as string[]);
-  return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3))
+  const limit = Math.max(2, Math.ceil(Math.max(key.length, best.length) / 3));
+  return distance(key.toLowerCase(), best.toLowerCase()) <= limit
     ? ` (did you mean '${best}'?)`
     : ` (known keys: ${known.filter((k) => k !== "$schema").join(", ")})`;
 }
