@@ -246,6 +246,25 @@ describe("serve --transport ws: options and shutdown", () => {
     }
   });
 
+  it("takes transport options from the config file (allowedOrigins), flags winning over it", async () => {
+    const dir = project({
+      "nb.ts": "// %% a\nconst a = 1;\n",
+      "kernelkit.config.json": JSON.stringify({
+        transport: { use: "ws", options: { allowedOrigins: ["https://notebook.example"], port: 1 } },
+      }),
+    });
+    const s = await startWsServer(["nb.ts"], { cwd: dir }); // --port 0 overrides the config's port
+    try {
+      const ch = await s.connect({ origin: "https://notebook.example" });
+      expect((await ch.request({ type: "kernel_info" })).type).toBe("kernel_info_reply");
+      await expect(s.connect({ origin: `http://127.0.0.1:${s.port}` })).rejects.toMatchObject({
+        status: 403,
+      });
+    } finally {
+      await s.stop();
+    }
+  });
+
   it("warns when --host is not loopback", async () => {
     const s = await startWsServer(["--host", "0.0.0.0"]);
     try {
