@@ -4,7 +4,7 @@ import { isKernelkitError, KernelkitError } from "./errors.ts";
 import { FrameSink, RequestFrames } from "./frame-sink.ts";
 import { CORE_BUNDLES, type RequestContext } from "./handlers.ts";
 import { Kernel, type KernelOptions } from "./kernel.ts";
-import { validateRequest } from "./protocol.ts";
+import { isTerminalFrame, validateRequest } from "./protocol.ts";
 import { UnknownCommandError } from "./router.ts";
 import type { Connection, Frame, Transport } from "./types.ts";
 
@@ -113,6 +113,12 @@ class MessageLoop {
     this.busy = true;
     try {
       while (this.head < this.queue.length && !this.stopped) {
+        if (this.queue[this.head]!.req.type === "set_inputs") {
+          // One macrotask turn lets requests a transport has read but not yet delivered (a
+          // burst that arrived while a cell blocked the thread) join the merge.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.stopped) break;
+        }
         const item = this.queue[this.head++]!;
         if (item.req.type === "set_inputs") {
           const merged: Queued[] = [item];
@@ -201,6 +207,8 @@ class MessageLoop {
         terminated = true;
         frames.end();
         st.inflight.delete(req.id);
+        // Whatever the type (a `graph` ends set_cells without run), the answer goes out now.
+        if (!isTerminalFrame(type)) st.sink.flush();
       },
       stopLoop: () => {
         void this.stop();
