@@ -1,0 +1,20 @@
+// The suites as plain data, for any runner: `kernelkit conformance` imports this entry, which
+// does not load vitest.
+export type { CaseContext, ConformanceCase, ConformanceSuite, PluginKind, Tier } from "./case.ts";
+export { ConformanceFailure, check, show, TIER_TITLES } from "./case.ts";
+export type { ExecutorConformanceOptions } from "./executor-suite.ts";
+export { executorSuite } from "./executor-suite.ts";
+export type { Execution, ExecutorFactory } from "./executor-harness.ts";
+export { ExecutorHarness, outputText } from "./executor-harness.ts";
+export type { LanguageSamples, RaisingCell } from "./samples.ts";
+export { javascriptSamples, pythonSamples, SAMPLES } from "./samples.ts";
+export type { CaseVerdict, RunSuiteOptions, Scorecard, TierScore } from "./run.ts";
+export {
+  failureMessage,
+  formatScorecardMarkdown,
+  formatScorecardText,
+  runCase,
+  runSuite,
+  scorecardPassed,
+  summarize,
+} from "./run.ts";

@@ -1,0 +1,2 @@
+export * from "./cases.ts";
+export { describeExecutorConformance, describeSuite } from "./vitest.ts";

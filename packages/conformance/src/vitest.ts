@@ -1,0 +1,55 @@
+// The suites as vitest tests: one `describe` per suite, one per tier, one `it` per case, and a
+// one-line tiered summary ("tier 1 passed, tier 3: 4/6") printed after the suite.
+import { afterAll, describe, it } from "vitest";
+import { type ConformanceSuite, TIER_TITLES, type Tier } from "./case.ts";
+import { type ExecutorConformanceOptions, executorSuite } from "./executor-suite.ts";
+import type { ExecutorFactory } from "./executor-harness.ts";
+import { runCase, type Scorecard, summarize } from "./run.ts";
+
+/** Registers a suite's cases with vitest (call inside or outside a describe). */
+export function describeSuite(suite: ConformanceSuite): void {
+  const card: Scorecard = { schemaVersion: 1, plugin: suite.plugin, kind: suite.kind, tiers: [] };
+  describe(`${suite.kind} conformance: ${suite.plugin}`, () => {
+    for (const tier of [1, 2, 3, 4] as Tier[]) {
+      const cases = suite.cases.filter((c) => c.tier === tier);
+      if (cases.length === 0) continue;
+      const score = { tier, passed: 0, total: cases.length, cases: [] as Scorecard["tiers"][number]["cases"] };
+      card.tiers.push(score);
+      describe(`tier ${tier}: ${TIER_TITLES[tier]}`, () => {
+        for (const c of cases) {
+          const ms = c.timeoutMs ?? suite.timeoutMs;
+          it(
+            c.name,
+            async () => {
+              try {
+                await runCase(c, suite.timeoutMs);
+                score.passed++;
+                score.cases.push({ name: c.name, ok: true, message: null });
+              } catch (error) {
+                score.cases.push({ name: c.name, ok: false, message: (error as Error)?.message ?? String(error) });
+                throw error;
+              }
+            },
+            ms + 10_000,
+          );
+        }
+      });
+    }
+    afterAll(() => {
+      if (card.tiers.some((t) => t.cases.length > 0))
+        console.log(`${suite.kind} conformance ${suite.plugin}: ${summarize(card)}`);
+    });
+  });
+}
+
+/**
+ * Certifies an executor: `describeExecutorConformance("gpu", () => createGpuExecutor({}))`.
+ * The factory is called for every instance a case needs (it receives a PluginContext).
+ */
+export function describeExecutorConformance(
+  name: string,
+  factory: ExecutorFactory,
+  options?: ExecutorConformanceOptions,
+): void {
+  describeSuite(executorSuite(name, factory, options));
+}
