@@ -78,9 +78,12 @@ def _sanitize(value):
     return str(value)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str)
+
+
 def send(msg):
     try:
-        data = json.dumps(msg, ensure_ascii=False, allow_nan=False, default=str).encode("utf-8")
+        data = _ENCODER.encode(msg).encode("utf-8")
     except (ValueError, UnicodeEncodeError, TypeError, RecursionError):
         data = json.dumps(_sanitize(msg), ensure_ascii=True, default=str).encode("ascii")
     _enter_critical()
@@ -581,7 +584,7 @@ _shared = set()
 
 
 class _Compiled:
-    __slots__ = ("body", "expr", "quiet", "keep")
+    __slots__ = ("body", "expr", "quiet", "keep", "filename", "label")
 
 
 def _rename(code, label):
@@ -598,13 +601,33 @@ def _nested_names(code, out):
             _nested_names(c, out)
 
 
+def _retarget(co, filename, label=None):
+    """The same code object, as if compiled from `filename` (nested functions too)."""
+    changes = {"co_filename": filename}
+    if any(isinstance(c, types.CodeType) for c in co.co_consts):
+        changes["co_consts"] = tuple(
+            _retarget(c, filename) if isinstance(c, types.CodeType) else c for c in co.co_consts
+        )
+    co = co.replace(**changes)
+    return _rename(co, label) if label is not None else co
+
+
 def compile_cell(code, filename, line, label):
-    key = (code, filename, line, label)
+    # Keyed without the file name and label: every scratch `execute` has its own
+    # (<execute N>), and compiling is the costly part of a trivial cell's round trip.
+    key = (code, line)
     hit = _compiled.get(key)
     if hit is not None:
-        return hit
+        if hit.filename == filename and hit.label == label:
+            return hit
+        c = _Compiled()
+        c.filename, c.label, c.quiet, c.keep = filename, label, hit.quiet, hit.keep
+        c.body = _retarget(hit.body, filename, label) if hit.body is not None else None
+        c.expr = _retarget(hit.expr, filename, label) if hit.expr is not None else None
+        return c
     tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | ALLOW_TLA, dont_inherit=True)
     c = _Compiled()
+    c.filename, c.label = filename, label
     c.quiet = False
     expr = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -633,12 +656,27 @@ def compile_cell(code, filename, line, label):
     return c
 
 
+_SCRATCH_KEEP = 1000
+_scratch_files = []
+
+
 def _register_source(code, filename, line):
     key = (filename, line)
     if _registered.get(key) == code:
         return
     _registered[key] = code
-    _cell_files.add(filename)
+    if filename not in _cell_files:
+        _cell_files.add(filename)
+        if filename.startswith("<"):
+            # Every scratch execution has a file of its own: keep the sources of recent ones only.
+            _scratch_files.append(filename)
+            if len(_scratch_files) > 2 * _SCRATCH_KEEP:
+                for old in _scratch_files[:_SCRATCH_KEEP]:
+                    _cell_files.discard(old)
+                    _vfiles.pop(old, None)
+                    _registered.pop((old, 1), None)
+                    linecache.cache.pop(old, None)
+                del _scratch_files[:_SCRATCH_KEEP]
     lines = code.splitlines(True) or ["\n"]
     if not lines[-1].endswith("\n"):
         lines[-1] += "\n"
@@ -748,8 +786,15 @@ def _report_defs(defs):
     return names, values, types_, gone
 
 
+try:
+    from _signal import getsignal as _raw_getsignal  # no enum conversion: ~50x faster
+except ImportError:
+    _raw_getsignal = signal.getsignal
+
+
 def _ensure_sigint_handler():
-    if signal.getsignal(signal.SIGINT) is not _on_sigint:
+    # A cell may have replaced the handler (or ignored SIGINT); the next cell gets ours back.
+    if _raw_getsignal(signal.SIGINT) is not _on_sigint:
         signal.signal(signal.SIGINT, _on_sigint)
 
 

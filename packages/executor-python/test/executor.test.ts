@@ -237,6 +237,17 @@ describe("errors", () => {
     expect(r.error.traceback).toContain("    return v / x0");
   });
 
+  it("scratch executions are numbered in tracebacks, also when the same code runs again", async () => {
+    await run(py, "def explode():\n    return {}['missing']", { executionCount: 7 });
+    for (const n of [8, 9]) {
+      const r = await run(py, "explode()", { executionCount: n });
+      expect(r.error.cause).toMatchObject({ name: "KeyError", message: "'missing'" });
+      expect(r.error.traceback).toContain(`  File "<execute ${n}>", line 1, in <execute ${n}>`);
+      expect(r.error.traceback).toContain('  File "<execute 7>", line 2, in explode');
+      expect(r.error.traceback).toContain("    return {}['missing']");
+    }
+  });
+
   it("sys.exit(), exit() and quit() fail the cell and the process carries on", async () => {
     const { pid } = await py.ready();
     await run(py, "survivor = 'still here'");

@@ -70,6 +70,8 @@ export interface CellOptions {
   name?: string;
   line?: number;
   path?: string | null;
+  /** Scratch executions (no path) are numbered like the kernel's `execute` requests. */
+  executionCount?: number;
 }
 
 /** Analyses `code` with the executor (as the kernel does) and builds the cell to execute. */
@@ -89,7 +91,7 @@ export async function compile(
     line: o.line ?? 1,
     defs: a.defs,
     refs: a.refs,
-    ...(o.path ? {} : { executionCount: 1 }),
+    ...(o.path ? {} : { executionCount: o.executionCount ?? 1 }),
   };
 }
 
