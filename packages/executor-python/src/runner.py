@@ -729,7 +729,10 @@ def _user_traceback(e, display_names):
         text = "%s: %s\n" % (type(e).__name__, _safe_str(e))
     for filename, shown in display_names.items():
         text = text.replace('File "%s"' % filename, 'File "%s"' % shown)
-    return text.rstrip("\n").split("\n")
+    # First the error itself (as every kernelkit traceback starts), then Python's own text.
+    message = _safe_str(e).split("\n", 1)[0]
+    header = "%s: %s" % (type(e).__name__, message) if message else type(e).__name__
+    return [header] + text.rstrip("\n").split("\n")
 
 
 def _safe_str(e):

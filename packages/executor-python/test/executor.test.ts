@@ -218,7 +218,8 @@ describe("errors", () => {
     expect(r.error).toMatchObject({ code: "KK_RUNTIME", name: "CellRuntimeError" });
     expect(r.error.cause).toMatchObject({ name: "ZeroDivisionError", message: "division by zero" });
     const tb: string[] = r.error.traceback;
-    expect(tb[0]).toBe("Traceback (most recent call last):");
+    expect(tb[0]).toBe("ZeroDivisionError: division by zero");
+    expect(tb[1]).toBe("Traceback (most recent call last):");
     expect(tb).toContain('  File "nb.py", line 23, in <cell boom>');
     expect(tb).toContain('  File "nb.py", line 21, in inner');
     expect(tb).toContain("    return 1 / 0");
