@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(REPO, "runner", "dist", "cli.js");
-const HELLO = "// %% greeting\nconst who = 'world'\n// %% hello\n`hello ${who}`\n";
+const HELLO = "// %% greeting\nconst who = 'world'\n// %% hello\n'hello ' + who\n";
 
 function write(dir, files) {
   for (const [rel, text] of Object.entries(files)) {

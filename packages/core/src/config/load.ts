@@ -40,31 +40,25 @@ const DOT_CONFIG_NAMES = new Set(
   CONFIG_SEARCH_PLACES.filter((p) => p.startsWith(".config/")).map((p) => p.slice(".config/".length)),
 );
 
-/** The folder where cosmiconfig's "project" search would find something, or null (no I/O beyond readdir). */
+/** The folder where cosmiconfig's "project" search would find something, or null (a few stat calls per folder). */
 export function configCandidateDir(from: string): string | null {
   let dir = resolve(from);
   for (;;) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir);
-    } catch {}
-    let found = false;
-    for (const n of names) {
-      if (n === "package.json") {
-        try {
-          const text = readFileSync(join(dir, n), "utf8");
-          if (text.includes(`"${CONFIG_PACKAGE_PROP}"`)) found = true;
-        } catch {}
-      } else if (ROOT_NAMES.has(n)) found = true;
-      else if (n === ".config") {
-        try {
-          if (readdirSync(join(dir, n)).some((f) => DOT_CONFIG_NAMES.has(f))) found = true;
-        } catch {}
-      }
-      if (found) return dir;
+    const pkg = join(dir, "package.json");
+    const hasPkg = existsSync(pkg);
+    if (hasPkg) {
+      try {
+        if (readFileSync(pkg, "utf8").includes(`"${CONFIG_PACKAGE_PROP}"`)) return dir;
+      } catch {}
+    }
+    for (const name of ROOT_NAMES) if (name !== "package.json" && existsSync(join(dir, name))) return dir;
+    if (existsSync(join(dir, ".config"))) {
+      try {
+        if (readdirSync(join(dir, ".config")).some((f) => DOT_CONFIG_NAMES.has(f))) return dir;
+      } catch {}
     }
     // "project": the search stops at the first folder holding a package file.
-    if (names.includes("package.json") || names.includes("package.yaml")) return null;
+    if (hasPkg || existsSync(join(dir, "package.yaml"))) return null;
     const parent = dirname(dir);
     if (parent === dir) return null;
     dir = parent;
