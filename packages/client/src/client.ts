@@ -277,8 +277,8 @@ export class KernelClient {
             new KernelClientError("KK_KERNEL_EXITED", `${info.reason} before answering '${pending.type}'`),
           ),
       };
+      if (this.pending.size === 0) this.channel.setBusy(true);
       this.pending.set(id, pending);
-      this.channel.setBusy(true);
       this.channel.send({ ...request, id });
     });
   }
@@ -415,9 +415,9 @@ export class KernelClient {
           resolve(killed(info, timedOut));
         },
       };
+      if (this.pending.size === 0) this.channel.setBusy(true);
       this.pending.set(id, pending);
       this.current = options;
-      this.channel.setBusy(true);
       const message: Record<string, unknown> = { id, type: "execute", code };
       if (options.silent !== undefined) message.silent = options.silent;
       if (options.storeHistory !== undefined) message.storeHistory = options.storeHistory;

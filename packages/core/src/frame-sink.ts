@@ -22,7 +22,9 @@ export type FlushableConnection = Connection & { flush?(): void };
 
 export class FrameSink {
   private pending: Pending | null = null;
+  /** One timer, re-armed with refresh(): creating and clearing one per request costs more. */
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private armed = false;
   /** When the timer was armed: a synchronous loop never lets the timer fire, so writes check the age. */
   private armedAt = 0;
   private readonly flushBytes: number;
@@ -59,10 +61,7 @@ export class FrameSink {
 
   /** Sends pending text and asks the connection to write what it batched. */
   flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
+    this.armed = false;
     if (this.pending) this.emitPending();
     this.connection.flush?.();
   }
@@ -81,14 +80,18 @@ export class FrameSink {
 
   /** Flushes within flushMs of the first unflushed frame: by the timer, or by a later write. */
   private armOrFlush(): void {
-    if (this.timer) {
+    if (this.armed) {
       if (performance.now() - this.armedAt >= this.flushMs) this.flush();
       return;
     }
+    this.armed = true;
     this.armedAt = performance.now();
+    if (this.timer) {
+      this.timer.refresh();
+      return;
+    }
     this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
+      if (this.armed) this.flush();
     }, this.flushMs);
     this.timer.unref?.();
   }

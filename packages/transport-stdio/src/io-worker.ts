@@ -16,7 +16,7 @@ const data = workerData as IoWorkerData;
 const port = parentPort!;
 const interrupts = new Int32Array(data.interrupts);
 const RESIGNAL_MS = 25;
-const RESIGNAL_MAX = 200;
+const RESIGNAL_MAX = 1200; // 30 s: a loaded machine can take long to start the target cell
 
 const post = (event: IoEvent) => port.postMessage(event);
 
