@@ -1,6 +1,6 @@
 // `kernelkit serve --transport stdio` spoken to byte by byte (fd 0 in, fd 1 out): every request
 // type, bad input, ordering, interrupts, input merging and frame hygiene.
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/cli.ts";
@@ -423,6 +423,30 @@ describe("serve --transport stdio: frame hygiene", () => {
     s.child.stdin.end();
     await s.exited;
     expect(s.garbage).toEqual([]);
+  });
+
+  it("a startup error (unknown executor) is one coded line on stderr, nothing on the frame channel, exit 2", async () => {
+    const s = serve(["--executor", "no-such-executor"]);
+    const { code } = await s.exited;
+    expect(code).toBe(2);
+    expect(s.stderr()).toMatch(/KK_[A-Z_]+/);
+    expect(s.frames).toEqual([]);
+    expect(s.garbage).toEqual([]);
+  });
+
+  it("starts with a notebook's cells, running in the notebook's folder", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "nb.ts"), "// %% base\nconst base = 20;\n\n// %% twice\nbase * 2\n");
+    const s = serve([join(dir, "nb.ts")]);
+    const frames = await s.request({ id: "r", type: "run_cells", cellIds: ["base"] });
+    expect(frames.find((f) => f.type === "result")).toMatchObject({
+      cellId: "twice",
+      bundle: { "text/plain": "40" },
+    });
+    const cwd = await s.request({ id: "c", type: "execute", code: "process.cwd()" });
+    expect(
+      String((cwd.find((f) => f.type === "result")!.bundle as Record<string, string>)["text/plain"]),
+    ).toContain(dir);
   });
 
   it("refuses a --channel-fd that is not open, with a coded error and exit 2", async () => {

@@ -73,6 +73,19 @@ describe("KernelClient.start and execute", () => {
     expect(e.executionCount).toBe(2);
   });
 
+  it("starts a kernel on a notebook (resolved from cwd) whose cells request() can run", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "nb.ts"), "// %% a\nconst a = 2;\n\n// %% b\na * 21\n");
+    const k = await start({ cwd: dir, notebook: "nb.ts" });
+    const frames: { type: string; cellId?: unknown; bundle?: unknown }[] = [];
+    const done = await k.request({ type: "run_cells", cellIds: ["a"] }, { onFrame: (f) => frames.push(f) });
+    expect(done).toMatchObject({ type: "run_done", ok: true, cells: { a: "success", b: "success" } });
+    expect(frames.find((f) => f.type === "result")).toMatchObject({
+      cellId: "b",
+      bundle: { "text/plain": "42" },
+    });
+  });
+
   it("serialises executions: a second execute waits for the first", async () => {
     const k = await start();
     const order: string[] = [];
@@ -311,18 +324,29 @@ s.on("data", (d) => {
     const send = (f) => s.write(JSON.stringify({ id: req.id, ...f }) + "\\n");
     if (req.type === "exit") process.exit(0);
     if (req.type === "kernel_info") send({ type: "kernel_info_reply", protocolVersion: "1", implementation: { name: "echo", version: "0" } });
-    else if (req.type === "execute") { send({ type: "stdout", data: "echo: " + req.code + "\\n" }); send({ type: "done", status: "ok", executionCount: 7, cancelled: false }); }
+    else if (req.type === "execute") { s.write("not json at all\\n"); s.write(JSON.stringify({ type: "stdout", id: "someone-else", data: "not yours\\n" }) + "\\n"); send({ type: "stdout", data: "echo: " + req.code + "\\n" }); send({ type: "done", status: "ok", executionCount: 7, cancelled: false }); }
   }
 });
 s.on("end", () => process.exit(0));
 `,
     );
-    const k = await start({ cwd: dir, command: [process.execPath, script] });
+    const warnings: string[] = [];
+    const stray: unknown[] = [];
+    const k = await start({
+      cwd: dir,
+      command: [process.execPath, script],
+      onWarning: (m) => warnings.push(m),
+      onFrame: (f) => stray.push(f),
+    });
     expect(k.info).toMatchObject({ implementation: { name: "echo" } });
     const chunks: string[] = [];
     const r = await k.execute("hello", { onChunk: (t) => chunks.push(t) });
     expect(r).toMatchObject({ status: "ok", executionCount: 7 });
     expect(chunks).toEqual(["echo: hello\n"]);
+    // Invalid JSON is reported and skipped; a frame for an unknown id reaches no execution.
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("not valid JSON");
+    expect(stray).toEqual([{ type: "stdout", id: "someone-else", data: "not yours\n" }]);
     expect((await k.shutdown()).confirmed).toBe(true);
   });
 });

@@ -19,12 +19,12 @@ export interface ServeOptions {
   executor?: string;
 }
 
-/** The flags buildKernel understands (setup.ts grows --config resolution). */
+/** The flags buildKernel understands. */
 export function kernelFlags(options: ServeOptions): KernelFlags {
-  const flags: Record<string, unknown> = {};
+  const flags: KernelFlags = {};
   if (options.executor !== undefined) flags.executor = options.executor;
   if (options.config !== undefined) flags.config = options.config;
-  return flags as KernelFlags;
+  return flags;
 }
 
 export async function serveCommand(notebookArg: string | undefined, options: ServeOptions): Promise<number> {
