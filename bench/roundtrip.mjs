@@ -23,9 +23,36 @@ process.stdin.on("data", (d) => {
 });
 `;
 
+// The same echo through kernelkit's architecture and nothing else: the line is read on an I/O
+// thread, posted to the main thread, and answered with a synchronous write. The difference to
+// the floor is the price of reading requests off the main thread (so `interrupt` gets through
+// a blocked cell).
+const HOP_CHILD = `
+const { Worker } = require("node:worker_threads");
+const { writeSync } = require("node:fs");
+const src = \`
+const { parentPort } = require("node:worker_threads");
+const { Socket } = require("node:net");
+const s = new Socket({ fd: 0, readable: true, writable: true, allowHalfOpen: true });
+let buf = "";
+s.setEncoding("utf8");
+s.on("data", (d) => {
+  buf += d;
+  let i;
+  while ((i = buf.indexOf("\\\\n")) >= 0) {
+    const line = buf.slice(0, i);
+    buf = buf.slice(i + 1);
+    parentPort.postMessage(JSON.parse(line));
+  }
+});
+\`;
+const w = new Worker(src, { eval: true });
+w.on("message", (req) => writeSync(1, JSON.stringify({ type: "done", id: req.id, status: "ok" }) + "\\n"));
+`;
+
 /** The floor: one NDJSON line to a Node child and its one-line answer back. */
-async function startEcho() {
-  const child = spawn(process.execPath, ["-e", ECHO_CHILD], { stdio: ["pipe", "pipe", "inherit"] });
+async function startEcho(source = ECHO_CHILD) {
+  const child = spawn(process.execPath, ["-e", source], { stdio: ["pipe", "pipe", "inherit"] });
   let buf = "";
   let waiter = null;
   child.stdout.setEncoding("utf8");
@@ -62,17 +89,20 @@ const us = (ms) => Math.round(ms * 1000 * 10) / 10;
 /** Returns {name, floor, kernelkit, ratio, ...}; times in microseconds. */
 export async function run({ quick = false } = {}) {
   const { KernelClient } = await import("@kernelkit/client");
-  const warmup = quick ? 300 : 2000;
-  const rounds = quick ? 1000 : 10000;
+  const warmup = quick ? 1500 : 3000;
+  const rounds = quick ? 2000 : 10000;
   const echo = await startEcho();
+  const hop = await startEcho(HOP_CHILD);
   const kernel = await KernelClient.start({ cwd: ROOT });
   try {
     for (let i = 0; i < warmup; i++) {
       await echo.roundTrip();
+      await hop.roundTrip();
       const r = await kernel.execute("1 + 1");
       if (r.status !== "ok") throw new Error(`execute failed: ${JSON.stringify(r)}`);
     }
     const floor = [];
+    const hopped = [];
     const kk = [];
     // Alternate in batches so both see the same machine load.
     const batch = 50;
@@ -84,12 +114,18 @@ export async function run({ quick = false } = {}) {
       }
       for (let i = 0; i < batch; i++) {
         const t = performance.now();
+        await hop.roundTrip();
+        hopped.push(performance.now() - t);
+      }
+      for (let i = 0; i < batch; i++) {
+        const t = performance.now();
         await kernel.execute("1 + 1");
         kk.push(performance.now() - t);
       }
     }
     const f = stats(floor);
     const k = stats(kk);
+    const h = stats(hopped);
     const ratio = Math.round((k.median / f.median) * 100) / 100;
     return {
       name: "roundtrip",
@@ -98,6 +134,8 @@ export async function run({ quick = false } = {}) {
       kernelkit: us(k.median),
       ratio,
       floorP99: us(f.p99),
+      ioThreadEcho: us(h.median),
+      ioThreadEchoP99: us(h.p99),
       kernelkitP99: us(k.p99),
       samples: k.n,
       target: "median ≤ 2× floor, p99 ≤ 1000 µs",
@@ -105,6 +143,7 @@ export async function run({ quick = false } = {}) {
     };
   } finally {
     echo.close();
+    hop.close();
     await kernel.shutdown();
   }
 }
@@ -112,7 +151,7 @@ export async function run({ quick = false } = {}) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const result = await run({ quick: process.argv.includes("--quick") });
   console.log(
-    `roundtrip  floor ${result.floor} µs (p99 ${result.floorP99})  kernelkit ${result.kernelkit} µs (p99 ${result.kernelkitP99})  ratio ${result.ratio}×  ${result.ok ? "ok" : "MISSED"} (${result.target})`,
+    `roundtrip  floor ${result.floor} µs (p99 ${result.floorP99})  echo via I/O thread ${result.ioThreadEcho} µs (p99 ${result.ioThreadEchoP99})  kernelkit ${result.kernelkit} µs (p99 ${result.kernelkitP99})  ratio ${result.ratio}×  ${result.ok ? "ok" : "MISSED"} (${result.target})`,
   );
   if (process.argv.includes("--json")) console.log(JSON.stringify(result));
 }
