@@ -489,7 +489,43 @@ def display(*objs, raw=False, **_ignored):
 _analysis = {}
 
 
-def _names(table):
+def _symbol_flags(symbol):
+    return getattr(symbol, "_Symbol__flags", 0)
+
+
+def _comp_iter_flag():
+    """Python 3.12+ inlines comprehensions (PEP 709): their loop variables then appear in the
+    module's own symbol table, marked by a flag symtable does not expose. Learn it by probing."""
+    try:
+        table = symtable.symtable("[0 for v in x]\nw = 1", "<probe>", "exec")
+        flags = {s.get_name(): _symbol_flags(s) for s in table.get_symbols()}
+        if "v" not in flags or "w" not in flags:
+            return 0  # comprehensions have tables of their own
+        return (flags["v"] & ~flags["w"]) & 0x7FF
+    except Exception:
+        return 0
+
+
+_COMP_ITER = _comp_iter_flag()
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_SCOPES = _COMPREHENSIONS + (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _read_at_top_level(code, names):
+    """Which of `names` the cell reads outside comprehensions, functions and classes."""
+    found = set()
+    stack = list(ast.parse(code).body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names:
+            found.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _names(table, code):
     """defs, refs and builtins read by a cell, from its symbol table; plus its private bindings."""
     bound = []
     bound_set = set()
@@ -506,11 +542,18 @@ def _names(table):
             read_set.add(n)
             read.append(n)
 
+    comp_iters = []
     for s in table.get_symbols():
         n = s.get_name()
-        if s.is_assigned() or s.is_imported() or s.is_namespace():
+        if _COMP_ITER and _symbol_flags(s) & _COMP_ITER:
+            comp_iters.append(n)  # a comprehension's own variable, not the cell's
+        elif s.is_assigned() or s.is_imported() or s.is_namespace() or s.is_declared_global():
+            # (declared global at module level: a walrus inside an inlined comprehension)
             bind(n)
         elif s.is_referenced():
+            ref(n)
+    if comp_iters:
+        for n in _read_at_top_level(code, set(comp_iters)):
             ref(n)
 
     stack = list(table.get_children())
@@ -547,7 +590,7 @@ def analyze(code):
             warnings.simplefilter("ignore")
             compile(code, "<cell>", "exec", ALLOW_TLA, dont_inherit=True)
             table = symtable.symtable(code, "<cell>", "exec")
-        defs, refs, globals_read, private = _names(table)
+        defs, refs, globals_read, private = _names(table, code)
         wire = {"defs": defs, "refs": refs, "globalRefs": globals_read, "error": None}
     except SyntaxError as e:
         defs, private = [], []

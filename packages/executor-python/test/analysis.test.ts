@@ -66,6 +66,17 @@ describe("python cell analysis", () => {
     expect(a.refs).not.toContain("v");
   });
 
+  it("comprehension variables belong to the comprehension (also where Python 3.12+ inlines them)", async () => {
+    const a = await analyze(
+      "squares = [v * v for v in items]\nlookup = {k: n for k, n in pairs}\n[(last := w) for w in words]",
+    );
+    expect(a.defs).toEqual(["squares", "lookup", "last"]);
+    expect(new Set(a.refs)).toEqual(new Set(["items", "pairs", "words"]));
+    const b = await analyze("[v for v in range(3)]\nprint(v)");
+    expect(b.defs).toEqual([]);
+    expect(b.refs).toEqual(["v"]);
+  });
+
   it("names starting with _ are private: neither defs nor refs", async () => {
     const a = await analyze("_tmp = secret\n_other = _tmp\nshared = _other");
     expect(a.defs).toEqual(["shared"]);
