@@ -50,7 +50,11 @@ export class ConformanceFailure extends KernelkitError {
 }
 
 /** Throws a ConformanceFailure unless `condition` holds. */
-export function check(condition: unknown, message: string | (() => string), hint?: string): asserts condition {
+export function check(
+  condition: unknown,
+  message: string | (() => string),
+  hint?: string,
+): asserts condition {
   if (!condition) throw new ConformanceFailure(typeof message === "function" ? message() : message, hint);
 }
 
@@ -64,10 +68,7 @@ export function show(value: unknown): string {
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ConformanceFailure(`${what} did not settle within ${ms} ms`)),
-      ms,
-    );
+    timer = setTimeout(() => reject(new ConformanceFailure(`${what} did not settle within ${ms} ms`)), ms);
   });
   try {
     return await Promise.race([promise, timeout]);

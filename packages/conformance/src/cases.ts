@@ -2,12 +2,10 @@
 // does not load vitest.
 export type { CaseContext, ConformanceCase, ConformanceSuite, PluginKind, Tier } from "./case.ts";
 export { ConformanceFailure, check, show, TIER_TITLES } from "./case.ts";
-export type { ExecutorConformanceOptions } from "./executor-suite.ts";
-export { executorSuite } from "./executor-suite.ts";
 export type { Execution, ExecutorFactory } from "./executor-harness.ts";
 export { ExecutorHarness, outputText } from "./executor-harness.ts";
-export type { LanguageSamples, RaisingCell } from "./samples.ts";
-export { javascriptSamples, pythonSamples, SAMPLES } from "./samples.ts";
+export type { ExecutorConformanceOptions } from "./executor-suite.ts";
+export { executorSuite } from "./executor-suite.ts";
 export type { CaseVerdict, RunSuiteOptions, Scorecard, TierScore } from "./run.ts";
 export {
   failureMessage,
@@ -18,3 +16,5 @@ export {
   scorecardPassed,
   summarize,
 } from "./run.ts";
+export type { LanguageSamples, RaisingCell } from "./samples.ts";
+export { javascriptSamples, pythonSamples, SAMPLES } from "./samples.ts";

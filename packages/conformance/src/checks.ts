@@ -45,7 +45,8 @@ export function expectRuntimeError(
   );
   check(
     isCellRuntimeError(e.error),
-    () => `${what}: execute rejected with ${describeError(e.error)}, not a CellRuntimeError wrapping the user's error`,
+    () =>
+      `${what}: execute rejected with ${describeError(e.error)}, not a CellRuntimeError wrapping the user's error`,
     "Wrap what user code throws: `new CellRuntimeError(error, userTraceback(error, mapFrame))` from @kernelkit/core.",
   );
   const err = e.error as { cause?: unknown; traceback?: unknown };
@@ -57,8 +58,11 @@ export function expectRuntimeError(
     "Pass the user's own error as the cause.",
   );
   check(
-    Array.isArray(err.traceback) && err.traceback.every((l) => typeof l === "string") && err.traceback.length > 0,
-    () => `${what}: the CellRuntimeError's traceback is ${show(err.traceback)}, not a non-empty array of lines`,
+    Array.isArray(err.traceback) &&
+      err.traceback.every((l) => typeof l === "string") &&
+      err.traceback.length > 0,
+    () =>
+      `${what}: the CellRuntimeError's traceback is ${show(err.traceback)}, not a non-empty array of lines`,
   );
   const traceback = err.traceback as string[];
   check(
@@ -71,11 +75,13 @@ export function expectRuntimeError(
 export function expectInterrupted(e: Execution, what: string): void {
   check(
     !e.ok,
-    () => `${what}: execute resolved (output ${show(outputText(e.output))}) instead of rejecting as interrupted`,
+    () =>
+      `${what}: execute resolved (output ${show(outputText(e.output))}) instead of rejecting as interrupted`,
   );
   check(
     isInterruptError(e.error),
-    () => `${what}: execute rejected with ${describeError(e.error)}, not an interrupted error (code KK_INTERRUPTED)`,
+    () =>
+      `${what}: execute rejected with ${describeError(e.error)}, not an interrupted error (code KK_INTERRUPTED)`,
     "Reject an interrupted execution with `new InterruptedError()` from @kernelkit/core.",
   );
 }

@@ -14,14 +14,20 @@ import {
   formatValue,
   InterruptedError,
   isMimeBundle,
-  type MimeBundle,
   MapScope,
+  type MimeBundle,
   type PluginContext,
   type Scope,
   silentLogger,
 } from "@kernelkit/core";
 import { ConformanceFailure, settle, show, within } from "./case.ts";
-import { armInterrupter, type InterruptPlan, startIsolated } from "./interrupter.ts";
+import {
+  armInterrupter,
+  callGuarded,
+  type InterruptPlan,
+  startIsolated,
+  UnguardedInterrupt,
+} from "./interrupter.ts";
 import type { LanguageSamples } from "./samples.ts";
 
 /** Builds the executor under test; called once per instance a case needs. */
@@ -214,12 +220,21 @@ export class ExecutorHarness {
     const plan = options.plan ?? {};
     const bound = (plan.startMs ?? 15_000) + (plan.graceMs ?? 5_000) + 2_000;
     try {
-      const pending = startIsolated(() => this.executor.execute(cell, ctx));
+      const pending = startIsolated(() => callGuarded(() => this.executor.execute(cell, ctx)));
       const r = await settle(within(settle(pending), bound, "the interrupted execution"));
       interrupter.settled();
-      const rescued = interrupter.rescued;
+      const unguarded = r.ok && !r.value.ok && r.value.error instanceof UnguardedInterrupt;
+      const rescued = interrupter.rescued || unguarded;
       if (!r.ok) {
-        return { ok: false, output: undefined, error: r.error, rescued, started, timedOut: true, ...collected() };
+        return {
+          ok: false,
+          output: undefined,
+          error: r.error,
+          rescued,
+          started,
+          timedOut: true,
+          ...collected(),
+        };
       }
       const e = r.value;
       return e.ok

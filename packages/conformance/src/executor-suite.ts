@@ -66,7 +66,8 @@ export function executorSuite(
         check(e.ok, () => `a definition cell rejected with ${describeError(e.error)}`);
         check(
           e.output === undefined,
-          () => `a cell without a last expression resolved with ${show(e.output)}; it must resolve with undefined`,
+          () =>
+            `a cell without a last expression resolved with ${show(e.output)}; it must resolve with undefined`,
           "Resolve with undefined when the cell has no output, so the kernel sends no result frame.",
         );
       },
@@ -120,11 +121,20 @@ export function executorSuite(
         const err = randomToken("kk-err");
         const e1 = await h.run(s.print(out));
         check(e1.ok, () => `printing rejected with ${describeError(e1.error)}`);
-        check(e1.stdout.includes(out), () => `ctx.stdout received ${show(e1.stdout)}; expected it to contain ${show(out)}`);
+        check(
+          e1.stdout.includes(out),
+          () => `ctx.stdout received ${show(e1.stdout)}; expected it to contain ${show(out)}`,
+        );
         const e2 = await h.run(s.printErr(err));
         check(e2.ok, () => `printing to stderr rejected with ${describeError(e2.error)}`);
-        check(e2.stderr.includes(err), () => `ctx.stderr received ${show(e2.stderr)}; expected it to contain ${show(err)}`);
-        check(!e2.stdout.includes(err), () => `text written to stderr arrived on ctx.stdout: ${show(e2.stdout)}`);
+        check(
+          e2.stderr.includes(err),
+          () => `ctx.stderr received ${show(e2.stderr)}; expected it to contain ${show(err)}`,
+        );
+        check(
+          !e2.stdout.includes(err),
+          () => `text written to stderr arrived on ctx.stdout: ${show(e2.stdout)}`,
+        );
       },
     },
     {
@@ -138,7 +148,8 @@ export function executorSuite(
         check(e.ok, () => `displaying rejected with ${describeError(e.error)}`);
         check(
           e.displays.some((b) => String(b["text/plain"]).includes(token)),
-          () => `ctx.display received ${show(e.displays)}; expected a bundle whose text/plain contains ${show(token)}`,
+          () =>
+            `ctx.display received ${show(e.displays)}; expected a bundle whose text/plain contains ${show(token)}`,
         );
       },
     },
@@ -169,19 +180,22 @@ export function executorSuite(
           text.includes("kk_thrower"),
           () => `the traceback does not name the user's function kk_thrower: ${show(traceback)}`,
         );
-        const notebookLine = cellLine + line - 1;
-        const at = new RegExp(`${file.replace(/\./g, "\\.")}(:${notebookLine}\\b|"?, line ${notebookLine}\\b)`);
-        check(
-          at.test(text),
-          () => `the traceback does not point at ${file} line ${notebookLine} (the cell starts on line ${cellLine}): ${show(traceback)}`,
-          "Map frames to the notebook's own lines (cell.path, cell.line).",
-        );
         const frames = traceback.slice(1).filter((l) => /^\s*at\s|^\s*File "/.test(l));
         const foreign = frames.filter((l) => !l.includes(file));
         check(
           foreign.length === 0,
           () => `the traceback shows frames that are not the user's: ${show(foreign)}`,
           "Remove the executor's own frames (core's userTraceback with a frame mapper does this).",
+        );
+        const notebookLine = cellLine + line - 1;
+        const at = new RegExp(
+          `${file.replace(/\./g, "\\.")}(:${notebookLine}\\b|"?, line ${notebookLine}\\b)`,
+        );
+        check(
+          at.test(text),
+          () =>
+            `the traceback does not point at ${file} line ${notebookLine} (the cell starts on line ${cellLine}): ${show(traceback)}`,
+          "Map frames to the notebook's own lines (cell.path, cell.line).",
         );
       },
     },
@@ -221,7 +235,8 @@ export function executorSuite(
         check(e.ok, () => `a cell printing after an await rejected with ${describeError(e.error)}`);
         check(
           e.stdout.includes(late),
-          () => `execute resolved before the cell's text after its await was written (stdout ${show(e.stdout)})`,
+          () =>
+            `execute resolved before the cell's text after its await was written (stdout ${show(e.stdout)})`,
           "Resolve only when the cell's async body completed.",
         );
       },
@@ -232,7 +247,12 @@ export function executorSuite(
       async run(ctx) {
         const h = await open(ctx);
         const token = randomToken("kk-async-boom");
-        expectRuntimeError(await h.run(s.asyncRaise(token)), s.errorName, token, "a cell raising after an await");
+        expectRuntimeError(
+          await h.run(s.asyncRaise(token)),
+          s.errorName,
+          token,
+          "a cell raising after an await",
+        );
       },
     },
     {
@@ -245,7 +265,8 @@ export function executorSuite(
         check(e.started, () => `the cell never wrote its marker to ctx.stdout (stdout ${show(e.stdout)})`);
         check(
           !e.timedOut,
-          () => `the waiting cell was interrupted but execute did not settle within ${plan.graceMs} ms: the interrupt was ignored`,
+          () =>
+            `the waiting cell was interrupted but execute did not settle within ${plan.graceMs} ms: the interrupt was ignored`,
           "Honour executor.interrupt() and ctx.signal: reject the running execution with InterruptedError.",
         );
         expectInterrupted(e, "the interrupted waiting cell");
@@ -305,7 +326,11 @@ export function executorSuite(
         const one = await open(ctx);
         const two = await open(ctx);
         await one.run(s.define("kk_private", randomInt()));
-        check(!two.scope.has("kk_private"), "a name defined in one instance is in the other instance's scope");
+        check(
+          !two.scope.has("kk_private"),
+          "a name defined in one instance is in the other instance's scope: instances leak state",
+          "Keep each instance's names in its own context/process, not in module-level state.",
+        );
         const e = await two.run(s.read("kk_private"));
         check(
           !e.ok,
@@ -361,11 +386,13 @@ export function executorSuite(
         const e = await h.run(s.add(1, 2));
         check(
           !e.ok,
-          () => `execute after dispose() resolved with ${show(outputText(e.output))}; a disposed executor must refuse work`,
+          () =>
+            `execute after dispose() resolved with ${show(outputText(e.output))}; a disposed executor must refuse work`,
         );
         check(
           isKernelkitError(e.error),
-          () => `execute after dispose() rejected with ${describeError(e.error)}, not a coded kernelkit error`,
+          () =>
+            `execute after dispose() rejected with ${describeError(e.error)}, not a coded kernelkit error`,
           "Reject with a KernelkitError carrying a KK_ code and a hint.",
         );
       },
@@ -379,10 +406,17 @@ export function executorSuite(
         const a = randomInt();
         await two.run(s.define("kk_survivor", a));
         await one.dispose();
-        expectOutput(await two.run(s.add("kk_survivor", 1)), s.intText(a + 1), "the other instance's next cell");
+        expectOutput(
+          await two.run(s.add("kk_survivor", 1)),
+          s.intText(a + 1),
+          "the other instance's next cell",
+        );
         const out = randomToken("kk-still");
         const e = await two.run(s.print(out));
-        check(e.stdout.includes(out), () => `after another instance was disposed, output went missing (stdout ${show(e.stdout)})`);
+        check(
+          e.stdout.includes(out),
+          () => `after another instance was disposed, output went missing (stdout ${show(e.stdout)})`,
+        );
       },
     },
   ];

@@ -5,10 +5,13 @@
 // thread is blocked (a synchronous loop in an in-process executor) an I/O thread raises
 // SIGINT, which core's `processInterrupts()` turns into the same call. The kit does the
 // same: the interrupt is called as soon as the cell's "started" marker is seen, and a side
-// thread raises SIGINT if the main thread's heartbeat stalls. If the cell is still running
-// long after that with the main thread blocked, the side thread stops the main thread's
-// JavaScript through the inspector (`Runtime.terminateExecution`), so a plugin that ignores
-// interrupts fails its case instead of hanging the whole test run.
+// thread raises SIGINT if the main thread's heartbeat stalls. The synchronous part of
+// `execute` runs inside a guard of the kit's own (callGuarded), so a loop the executor does not
+// guard is stopped there and blamed on the executor. If the cell is still running long after
+// that with the main thread blocked (a loop outside that guard), the side thread stops the
+// main thread's JavaScript through the inspector (`Runtime.terminateExecution`) as a last
+// resort, so a plugin that ignores interrupts fails its case instead of hanging the test run.
+import vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import { processInterrupts } from "@kernelkit/core";
 
@@ -131,6 +134,38 @@ export function armInterrupter(interrupt: () => void, plan: InterruptPlan = {}):
       void watchdog.terminate().catch(() => {});
     },
   };
+}
+
+const GUARD_SCRIPT = new vm.Script("__kk_call()", { filename: "kernelkit:conformance-guard" });
+const guardContext = vm.createContext({ __kk_call: null as null | (() => unknown) });
+
+/** What the kit's own guard caught: SIGINT reached code the executor did not guard. */
+export class UnguardedInterrupt extends Error {
+  constructor() {
+    super("SIGINT stopped the executor's synchronous code from outside the executor");
+    this.name = "UnguardedInterrupt";
+  }
+}
+
+/**
+ * Calls `fn` inside a `breakOnSigint` run. An executor that guards its user code runs a newer
+ * (inner) guard, which gets the signal; one that does not leaves it to this outer guard, which
+ * stops the loop cleanly (V8's termination is cancelled by vm) and throws UnguardedInterrupt.
+ */
+export function callGuarded<T>(fn: () => T): T {
+  const interrupts = processInterrupts();
+  (guardContext as { __kk_call: unknown }).__kk_call = fn;
+  interrupts.enterGuarded();
+  try {
+    return GUARD_SCRIPT.runInContext(guardContext, { breakOnSigint: true }) as T;
+  } catch (error) {
+    if ((error as { code?: string })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED")
+      throw new UnguardedInterrupt();
+    throw error;
+  } finally {
+    interrupts.leaveGuarded();
+    (guardContext as { __kk_call: unknown }).__kk_call = null;
+  }
 }
 
 /**

@@ -49,10 +49,7 @@ export async function runCase(c: ConformanceCase, defaultTimeoutMs: number): Pro
   const ms = c.timeoutMs ?? defaultTimeoutMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ConformanceFailure(`the case did not finish within ${ms} ms`)),
-      ms,
-    );
+    timer = setTimeout(() => reject(new ConformanceFailure(`the case did not finish within ${ms} ms`)), ms);
   });
   try {
     await Promise.race([Promise.resolve().then(() => c.run(ctx)), timeout]);
@@ -117,11 +114,16 @@ export function summarize(card: Scorecard): string {
 }
 
 /** Plain text for a terminal. */
-export function formatScorecardText(card: Scorecard, color: (ok: boolean, s: string) => string = (_, s) => s): string {
+export function formatScorecardText(
+  card: Scorecard,
+  color: (ok: boolean, s: string) => string = (_, s) => s,
+): string {
   const lines = [`${card.kind} conformance: ${card.plugin}`];
   for (const t of card.tiers) {
     const ok = t.passed === t.total;
-    lines.push(color(ok, `  tier ${t.tier} (${TIER_TITLES[t.tier]}): ${t.passed}/${t.total}${ok ? " passed" : ""}`));
+    lines.push(
+      color(ok, `  tier ${t.tier} (${TIER_TITLES[t.tier]}): ${t.passed}/${t.total}${ok ? " passed" : ""}`),
+    );
     for (const c of t.cases) {
       if (c.ok) lines.push(`    ✓ ${c.name}`);
       else lines.push(color(false, `    ✗ ${c.name}\n        ${c.message}`));

@@ -71,7 +71,8 @@ export const javascriptSamples: LanguageSamples = {
   read: (name) => name,
   undefinedNameError: "ReferenceError",
   asyncAdd: (a, b, ms) => `await new Promise((r) => setTimeout(r, ${ms}));\n${a} + ${b}`,
-  asyncRaise: (message) => `await new Promise((r) => setTimeout(r, 5));\nthrow new TypeError(${js(message)});`,
+  asyncRaise: (message) =>
+    `await new Promise((r) => setTimeout(r, 5));\nthrow new TypeError(${js(message)});`,
   asyncPrint: (text, ms) => `await new Promise((r) => setTimeout(r, ${ms}));\nconsole.log(${js(text)});`,
   waitForever: (marker) => `console.log(${js(marker)});\nawait new Promise(() => {});`,
   busyLoop: (marker) => `console.log(${js(marker)});\nwhile (true) {}`,

@@ -2,8 +2,8 @@
 // one-line tiered summary ("tier 1 passed, tier 3: 4/6") printed after the suite.
 import { afterAll, describe, it } from "vitest";
 import { type ConformanceSuite, TIER_TITLES, type Tier } from "./case.ts";
-import { type ExecutorConformanceOptions, executorSuite } from "./executor-suite.ts";
 import type { ExecutorFactory } from "./executor-harness.ts";
+import { type ExecutorConformanceOptions, executorSuite } from "./executor-suite.ts";
 import { runCase, type Scorecard, summarize } from "./run.ts";
 
 /** Registers a suite's cases with vitest (call inside or outside a describe). */
@@ -13,7 +13,12 @@ export function describeSuite(suite: ConformanceSuite): void {
     for (const tier of [1, 2, 3, 4] as Tier[]) {
       const cases = suite.cases.filter((c) => c.tier === tier);
       if (cases.length === 0) continue;
-      const score = { tier, passed: 0, total: cases.length, cases: [] as Scorecard["tiers"][number]["cases"] };
+      const score = {
+        tier,
+        passed: 0,
+        total: cases.length,
+        cases: [] as Scorecard["tiers"][number]["cases"],
+      };
       card.tiers.push(score);
       describe(`tier ${tier}: ${TIER_TITLES[tier]}`, () => {
         for (const c of cases) {
@@ -26,7 +31,11 @@ export function describeSuite(suite: ConformanceSuite): void {
                 score.passed++;
                 score.cases.push({ name: c.name, ok: true, message: null });
               } catch (error) {
-                score.cases.push({ name: c.name, ok: false, message: (error as Error)?.message ?? String(error) });
+                score.cases.push({
+                  name: c.name,
+                  ok: false,
+                  message: (error as Error)?.message ?? String(error),
+                });
                 throw error;
               }
             },
