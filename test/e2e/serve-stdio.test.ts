@@ -328,6 +328,14 @@ describe("serve --transport stdio: interrupts", () => {
     await s.waitFor((f) => f.id === "int" && f.type === "interrupt_reply");
   });
 
+  it("started reaches the client while a synchronous loop blocks the kernel; then the interrupt request stops it", async () => {
+    const s = serve();
+    s.send({ id: "loop", type: "execute", code: "for (;;) {}" });
+    await s.waitFor((f) => f.id === "loop" && f.type === "started");
+    s.send({ id: "int", type: "interrupt" });
+    expect(await s.waitFor((f) => f.id === "loop" && f.type === "done")).toMatchObject({ cancelled: true });
+  });
+
   it("execute timeoutMs interrupts a synchronous loop by itself", async () => {
     const s = serve();
     const frames = await s.request({ id: "t", type: "execute", code: "while (true) {}", timeoutMs: 200 });

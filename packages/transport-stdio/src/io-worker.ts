@@ -3,13 +3,15 @@
 // main thread is stuck in a synchronous cell, so an `interrupt` request is acted on at once:
 // the thread raises SIGINT on the process (the kernel's interrupt machinery turns that into
 // an interrupt of the running cell) and keeps raising it until the main thread has taken
-// the request, which covers an interrupt read before the cell it targets started.
+// the request, which covers an interrupt read before the cell it targets started. It also
+// writes frames the main thread has batched for too long (see outbox.ts).
 import { createReadStream, fstatSync } from "node:fs";
 import { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { isatty, ReadStream } from "node:tty";
 import { parentPort, workerData } from "node:worker_threads";
 import { NdjsonDecoder } from "./framing.ts";
+import { Outbox } from "./outbox.ts";
 import { type IoEvent, type IoWorkerData, isInterruptRequest, SEEN, SENT } from "./worker-protocol.ts";
 
 const data = workerData as IoWorkerData;
@@ -68,6 +70,21 @@ function open(fd: number): Readable {
   if (isatty(fd)) return new ReadStream(fd);
   return createReadStream("", { fd, autoClose: false, highWaterMark: 256 * 1024 });
 }
+
+// While a cell blocks the main thread, frames it already made (`started`, a display) still go out.
+const outbox = new Outbox(data.outbox, data.outFd, 2);
+const staleTimer = setInterval(
+  () => {
+    try {
+      outbox.flushIfStale(data.staleMs);
+    } catch {
+      clearInterval(staleTimer);
+      end("the frame channel is closed");
+    }
+  },
+  Math.max(1, Math.floor(data.staleMs / 2)),
+);
+staleTimer.unref();
 
 let ended = false;
 function end(reason: string | null): void {

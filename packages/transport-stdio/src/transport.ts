@@ -1,13 +1,15 @@
 // The stdio transport: requests are read on an I/O thread (so `interrupt` gets through while a
 // cell blocks the main thread), frames are written from the main thread, synchronously,
-// batched until the frame sink flushes (after a terminal frame, or on its 10 ms timer).
+// batched until the frame sink flushes (after a terminal frame, or on its 10 ms timer); a
+// batch held longer while a cell blocks the main thread is written by the I/O thread.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { type Connection, type Frame, KernelkitError, type Logger, type Transport } from "@kernelkit/core";
 import { DEFAULT_MAX_FRAME_BYTES } from "./framing.ts";
+import { createOutboxShared, Outbox } from "./outbox.ts";
 import { type IoEvent, type IoWorkerData, SEEN } from "./worker-protocol.ts";
-import { ChannelClosedError, writeAllSync } from "./write-sync.ts";
+import { ChannelClosedError } from "./write-sync.ts";
 
 export interface StdioTransportOptions {
   /** One fd carrying requests in and frames out (`serve --channel-fd N`); overrides inFd/outFd. */
@@ -23,8 +25,10 @@ export interface StdioTransportOptions {
    * for kernels whose process handles SIGINT (core's `processInterrupts()`).
    */
   signalInterrupts?: boolean;
-  /** Frames are written when this many characters are batched, even before a flush (default 1 MiB). */
-  batchChars?: number;
+  /** Frames are written when this many bytes are batched, even before a flush (default 1 MiB). */
+  batchBytes?: number;
+  /** A batch the main thread holds longer than this (a cell blocks it) is written by the I/O thread (default 10 ms). */
+  staleMs?: number;
   logger?: Logger;
 }
 
@@ -33,41 +37,44 @@ const WORKER_URL = new URL("../dist/io-worker.js", import.meta.url);
 /** The one connection of a stdio transport; batches frames until `flush()`. */
 export class StdioConnection implements Connection {
   readonly id = "stdio";
-  private batch: string[] = [];
-  private batchSize = 0;
   private closed = false;
 
   constructor(
-    private readonly fd: number,
-    private readonly batchChars: number,
+    private readonly outbox: Outbox,
+    private readonly batchBytes: number,
     private readonly onClosed: (error: ChannelClosedError) => void,
   ) {}
 
   send(frame: Frame): void {
     if (this.closed) return;
-    const line = JSON.stringify(frame);
-    this.batch.push(line);
-    this.batchSize += line.length + 1;
-    if (this.batchSize >= this.batchChars) this.flush();
+    this.guard(() => this.outbox.append(`${JSON.stringify(frame)}\n`));
+    if (this.outbox.length >= this.batchBytes) this.flush();
   }
 
   /** Writes what is batched; blocks while the channel is full. */
   flush(): void {
-    if (this.batch.length === 0 || this.closed) return;
-    const text = this.batch.length === 1 ? `${this.batch[0]}\n` : `${this.batch.join("\n")}\n`;
-    this.batch = [];
-    this.batchSize = 0;
+    if (this.closed) return;
+    this.guard(() => this.outbox.flush());
+  }
+
+  /** No more frames (the transport is closing). */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+
+  get isClosed(): boolean {
+    return this.closed || this.outbox.closed;
+  }
+
+  private guard(write: () => void): void {
     try {
-      writeAllSync(this.fd, Buffer.from(text, "utf8"));
+      write();
     } catch (error) {
       if (!(error instanceof ChannelClosedError)) throw error;
       this.closed = true;
       this.onClosed(error);
     }
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 }
 
@@ -79,6 +86,8 @@ export class StdioTransport implements Transport {
   private readonly options: StdioTransportOptions;
   private readonly interrupts = new SharedArrayBuffer(8);
   private readonly seen = new Int32Array(this.interrupts);
+  private readonly outboxShared = createOutboxShared();
+  private readonly outbox: Outbox;
   private onMessage: ((msg: unknown, from: Connection) => void) | null = null;
   private ended = false;
 
@@ -86,7 +95,8 @@ export class StdioTransport implements Transport {
     this.options = options;
     this.inFd = options.channelFd ?? options.inFd ?? 0;
     const outFd = options.channelFd ?? options.outFd ?? 1;
-    this.connection = new StdioConnection(outFd, options.batchChars ?? 1024 * 1024, (error) => {
+    this.outbox = new Outbox(this.outboxShared, outFd, 1);
+    this.connection = new StdioConnection(this.outbox, options.batchBytes ?? 1024 * 1024, (error) => {
       options.logger?.warn({ code: error.code }, "the frame channel closed; stopping");
       queueMicrotask(() => this.end());
     });
@@ -105,6 +115,9 @@ export class StdioTransport implements Transport {
       maxFrameBytes: this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       signalInterrupts: this.options.signalInterrupts ?? true,
       interrupts: this.interrupts,
+      outFd: this.options.channelFd ?? this.options.outFd ?? 1,
+      outbox: this.outboxShared,
+      staleMs: this.options.staleMs ?? 10,
     };
     const worker = new Worker(WORKER_URL, { workerData, stdout: false, stderr: false });
     worker.on("message", (event: IoEvent) => this.onEvent(event));
@@ -149,10 +162,11 @@ export class StdioTransport implements Transport {
 
   async close(): Promise<void> {
     this.ended = true;
-    this.connection.flush();
+    this.connection.close();
     const w = this.worker;
     this.worker = null;
     if (w) await w.terminate().catch(() => {});
+    this.outbox.releaseAbandoned();
   }
 }
 

@@ -1,5 +1,6 @@
 // What the I/O thread and the main thread say to each other.
 import type { FramingErrorCode } from "./framing.ts";
+import type { OutboxShared } from "./outbox.ts";
 
 export interface IoWorkerData {
   fd: number;
@@ -8,6 +9,11 @@ export interface IoWorkerData {
   signalInterrupts: boolean;
   /** Int32 slots: [SENT] interrupts signalled by the I/O thread, [SEEN] interrupts the main thread received. */
   interrupts: SharedArrayBuffer;
+  /** Frames the main thread batched, and the fd they go to. */
+  outFd: number;
+  outbox: OutboxShared;
+  /** Write a batch the main thread has held this long. */
+  staleMs: number;
 }
 
 export const SENT = 0;
