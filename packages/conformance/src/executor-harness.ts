@@ -189,12 +189,16 @@ export class ExecutorHarness {
    * the execution does not settle.
    */
   async run(code: string, options: RunOptions = {}): Promise<Execution> {
-    const cell = await this.compile(code, options);
+    return this.runCell(await this.compile(code, options));
+  }
+
+  /** Executes an already compiled cell (see `run`). */
+  async runCell(cell: CompiledCell): Promise<Execution> {
     const { ctx, collected } = this.context(cell);
     const r = await within(
       settle(Promise.resolve().then(() => this.executor.execute(cell, ctx))),
       this.timeoutMs,
-      `executing ${show(code)}`,
+      `executing ${show(cell.code)}`,
     );
     return r.ok
       ? { ok: true, output: r.value, error: null, ...collected() }

@@ -381,9 +381,10 @@ export function executorSuite(
       async run(ctx) {
         const h = await open(ctx);
         await h.run(s.define("kk_e", 1));
+        const cell = await h.compile(s.add(1, 2));
         await h.executor.dispose?.();
         if (!h.executor.dispose) return;
-        const e = await h.run(s.add(1, 2));
+        const e = await h.runCell(cell);
         check(
           !e.ok,
           () =>

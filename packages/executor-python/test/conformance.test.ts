@@ -1,6 +1,5 @@
-// The built-in Python executor passes the same conformance kit as every executor, with the
-// kit's Python samples.
+// The built-in Python executor passes the same conformance kit as the JS one, with Python samples.
 import { describeExecutorConformance, pythonSamples } from "@kernelkit/conformance";
-import { createPythonExecutor } from "../src/index.ts";
+import { createPythonExecutor } from "@kernelkit/executor-python";
 
 describeExecutorConformance("python", (ctx) => createPythonExecutor({}, ctx), { samples: pythonSamples });
