@@ -205,7 +205,9 @@ export class PythonExecutor implements Executor {
     p.interruptRequested = true;
     // Written before the signal: a cell that has not started yet learns it was interrupted.
     this.proc?.send({ op: "interrupt", seq: p.seq });
-    if (this.execs[0] === p) this.signalInterrupt(p);
+    // Before `ready`, Python has no SIGINT handler yet (a signal would kill it); the
+    // request alone stops the cell from starting, and the signal follows readiness.
+    if (this.execs[0] === p && this.procReady) this.signalInterrupt(p);
   }
 
   private signalInterrupt(p: PendingExec): void {
@@ -293,6 +295,8 @@ export class PythonExecutor implements Executor {
       case "ready": {
         this.procReady = true;
         this.proc?.unref();
+        const head = this.execs[0];
+        if (head?.interruptRequested && !head.interruptSent) this.signalInterrupt(head);
         this.info = {
           pid: m.pid as number,
           version: m.version as string,
@@ -320,7 +324,7 @@ export class PythonExecutor implements Executor {
     );
     // The next cell may have been interrupted while it waited: signal it now that it runs.
     const next = this.execs[0];
-    if (next?.interruptRequested && !next.interruptSent) this.signalInterrupt(next);
+    if (next?.interruptRequested && !next.interruptSent && this.procReady) this.signalInterrupt(next);
     if (m.status === "ok") {
       p!.resolve(m.bundle ? mimeBundle(m.bundle as Record<string, unknown>) : undefined);
     } else if (m.status === "interrupted") {

@@ -47,12 +47,17 @@ class MarkedStream {
   seen = 0;
   private blocked = false;
   private held: string[] = [];
+  /** Every whole marker, for text delivered without waiting. */
+  private readonly markers: RegExp;
 
   constructor(
     private readonly prefix: string,
     private readonly deliver: (text: string) => void,
     private readonly onMarker: () => void,
-  ) {}
+  ) {
+    // The prefix is "\0kk<hex nonce>:"; only its NUL needs escaping.
+    this.markers = new RegExp(`${prefix.replace("\0", "\\x00")}\\d+\\x00`, "g");
+  }
 
   push(chunk: Buffer): void {
     const text = this.carry + this.decoder.write(chunk);
@@ -124,7 +129,7 @@ class MarkedStream {
     const rest = this.held.join("") + this.carry + this.decoder.end();
     this.held = [];
     this.carry = "";
-    if (rest) this.deliver(rest.split(this.prefix).join(""));
+    if (rest) this.deliver(rest.replace(this.markers, ""));
   }
 }
 

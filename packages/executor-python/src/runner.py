@@ -28,6 +28,7 @@ import types
 import warnings
 
 FD = int(os.environ.pop("KERNELKIT_PY_FD", "3"))
+_FORKED = False
 NONCE = os.environ.pop("KERNELKIT_PY_NONCE", "0")
 NOTEBOOK = os.environ.pop("KERNELKIT_PY_NOTEBOOK", "")
 RUNNER_FILE = os.path.abspath(__file__)
@@ -82,6 +83,8 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str)
 
 
 def send(msg):
+    if _FORKED:
+        return  # a forked child (multiprocessing) must not write into the parent's channel
     try:
         data = _ENCODER.encode(msg).encode("utf-8")
     except (ValueError, UnicodeEncodeError, TypeError, RecursionError):
@@ -334,12 +337,30 @@ def _flush_all():
         s.flush()
 
 
-def _sync_streams():
+_emit_lock = threading.RLock()
+
+
+def emit(msg):
+    """Sends a message that follows output: the markers it names and the message itself go
+    out under one lock, so the host sees markers and messages in the same order (a display()
+    from another thread cannot slip in between)."""
+    if _FORKED:
+        return
     _enter_critical()
     try:
-        return OUT.sync(), ERR.sync()
+        with _emit_lock:
+            msg["so"] = OUT.sync()
+            msg["se"] = ERR.sync()
+            send(msg)
     finally:
         _leave_critical()
+
+
+def _after_fork():
+    global _FORKED
+    _FORKED = True
+    for s in _STREAMS:
+        s._after_fork()
 
 
 def _background():
@@ -476,12 +497,7 @@ def display(*objs, raw=False, **_ignored):
                 bundle["text/plain"] = ""
         else:
             bundle = format_bundle(obj)
-        _enter_critical()
-        try:
-            so, se = _sync_streams()
-            send({"op": "display", "seq": S.seq, "bundle": bundle, "so": so, "se": se})
-        finally:
-            _leave_critical()
+        emit({"op": "display", "seq": S.seq, "bundle": bundle})
 
 
 # ---------------------------------------------------------------- analysis
@@ -911,8 +927,7 @@ def op_exec(msg):
 
 
 def _done(seq, status, bundle=None, error=None, defs=None, values=None, types=None, gone=None):
-    so, se = _sync_streams()
-    msg = {"op": "done", "seq": seq, "status": status, "so": so, "se": se}
+    msg = {"op": "done", "seq": seq, "status": status}
     if bundle is not None:
         msg["bundle"] = bundle
     if error is not None:
@@ -926,7 +941,7 @@ def _done(seq, status, bundle=None, error=None, defs=None, values=None, types=No
     if gone:
         msg["gone"] = gone
     S.seq = None
-    send(msg)
+    emit(msg)
 
 
 def op_analyze(msg):
@@ -965,7 +980,7 @@ def main():
     signal.signal(signal.SIGINT, _on_sigint)
     sys.addaudithook(_audit)
     if hasattr(os, "register_at_fork"):
-        os.register_at_fork(before=_flush_all, after_in_child=lambda: [s._after_fork() for s in _STREAMS])
+        os.register_at_fork(before=_flush_all, after_in_child=_after_fork)
     threading.Thread(target=_background, name="kernelkit-output", daemon=True).start()
     send({"op": "ready", "pid": os.getpid(), "version": sys.version.split()[0], "executable": sys.executable})
     while True:

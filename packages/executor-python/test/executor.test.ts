@@ -155,6 +155,37 @@ describe("stdout and stderr", () => {
     expect(lines[19999]).toBe(`line 19999 ${"x".repeat(40)}`);
   });
 
+  it("display() from other threads while the cell prints keeps every output and never stalls", async () => {
+    const r = await run(
+      py,
+      [
+        "import threading",
+        "def shower(tag):",
+        "    for i in range(50):",
+        "        display(f'{tag}{i}')",
+        "threads = [threading.Thread(target=shower, args=(t,)) for t in 'abc']",
+        "for t in threads: t.start()",
+        "for i in range(200): print('line', i)",
+        "for t in threads: t.join()",
+      ].join("\n"),
+    );
+    expect(r.error).toBeNull();
+    expect(r.displays).toHaveLength(150);
+    expect(r.stdout().split("\n")).toHaveLength(201);
+  });
+
+  it("a forked child's prints arrive, and its display() never writes into the protocol", async () => {
+    const r = await run(
+      py,
+      "import os\npid = os.fork()\nif pid == 0:\n    print('from the child', flush=True)\n    display('child display')\n    os._exit(0)\nos.waitpid(pid, 0)\nprint('parent done')\n'ok'",
+    );
+    expect(r.error).toBeNull();
+    expect(r.stdout()).toContain("from the child\n");
+    expect(r.stdout()).toContain("parent done\n");
+    expect(r.output).toEqual({ "text/plain": "'ok'" });
+    expect((await run(py, "2 + 2")).output).toEqual({ "text/plain": "4" });
+  });
+
   it("input() gets end-of-file, never a request of the protocol", async () => {
     const r = await run(
       py,
@@ -320,6 +351,32 @@ describe("interrupts", () => {
     await r.waitForStdout("go");
     py.interrupt();
     expect(await done).toEqual({ "text/plain": "'cleaned up'" });
+  });
+
+  it("an interrupt that arrives while Python is still starting stops the cell, not Python", async () => {
+    const fresh = new PythonExecutor({ cwd: dir });
+    try {
+      const cell = {
+        id: "c",
+        name: null,
+        code: "import time\ntime.sleep(30)",
+        language: "python",
+        path: null,
+        line: 1,
+        defs: [],
+        refs: [],
+        executionCount: 1,
+      };
+      const r = context(fresh);
+      const done = fresh.execute(cell, r.ctx);
+      fresh.interrupt();
+      expect(isInterruptError(await done.catch((e) => e))).toBe(true);
+      const { pid } = await fresh.ready();
+      expect((await run(fresh, "'alive'")).output).toEqual({ "text/plain": "'alive'" });
+      expect(fresh.info!.pid).toBe(pid);
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   it("a cell interrupted before it started never runs", async () => {
