@@ -336,3 +336,23 @@ describe("lifecycle requirements", () => {
     expect(r.json.error.message).toContain("shared-js-scope");
   });
 });
+
+describe("--lifecycle", () => {
+  it("appends lifecycles by path or name after the config's, in order", () => {
+    const tag = (t: string) =>
+      `export default { name: "tag-${t}", setup(cell, ctx) { ctx.stdout("[${t}]"); } };`;
+    const p = pluginProject(
+      {},
+      {
+        "nb.ts": NOTEBOOK,
+        "one.mjs": tag("one"),
+        "two.mjs": tag("two"),
+        "kernelkit.config.json": JSON.stringify({ lifecycles: ["./one.mjs", "strict"] }),
+      },
+    );
+    const r = run(p.dir, ["--lifecycle", "./two.mjs", "--lifecycle", "./one.mjs", "--lifecycle", "strict"]);
+    expect(r.code).toBe(0);
+    // ./one.mjs and strict were in the config already: not added twice.
+    expect(r.json.cells[0].stdout).toBe("[one][two]");
+  });
+});
