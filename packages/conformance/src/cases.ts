@@ -6,6 +6,9 @@ export type { Execution, ExecutorFactory } from "./executor-harness.ts";
 export { ExecutorHarness, outputText } from "./executor-harness.ts";
 export type { ExecutorConformanceOptions } from "./executor-suite.ts";
 export { executorSuite } from "./executor-suite.ts";
+export type { LifecycleConformanceOptions, LifecycleFactory } from "./lifecycle-suite.ts";
+export { lifecycleSuite } from "./lifecycle-suite.ts";
+export { createReferenceExecutor, ReferenceExecutor } from "./reference-executor.ts";
 export type { CaseVerdict, RunSuiteOptions, Scorecard, TierScore } from "./run.ts";
 export {
   failureMessage,

@@ -1,2 +1,2 @@
 export * from "./cases.ts";
-export { describeExecutorConformance, describeSuite } from "./vitest.ts";
+export { describeExecutorConformance, describeLifecycleConformance, describeSuite } from "./vitest.ts";

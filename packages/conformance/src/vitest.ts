@@ -4,6 +4,11 @@ import { afterAll, describe, it } from "vitest";
 import { type ConformanceSuite, TIER_TITLES, type Tier } from "./case.ts";
 import type { ExecutorFactory } from "./executor-harness.ts";
 import { type ExecutorConformanceOptions, executorSuite } from "./executor-suite.ts";
+import {
+  type LifecycleConformanceOptions,
+  type LifecycleFactory,
+  lifecycleSuite,
+} from "./lifecycle-suite.ts";
 import { runCase, type Scorecard, summarize } from "./run.ts";
 
 /** Registers a suite's cases with vitest (call inside or outside a describe). */
@@ -61,4 +66,16 @@ export function describeExecutorConformance(
   options?: ExecutorConformanceOptions,
 ): void {
   describeSuite(executorSuite(name, factory, options));
+}
+
+/**
+ * Certifies a lifecycle: `describeLifecycleConformance("trace", () => createTrace({}))`. Cells run
+ * with the kit's reference JS executor unless `options.executor` names another.
+ */
+export function describeLifecycleConformance(
+  name: string,
+  factory: LifecycleFactory,
+  options?: LifecycleConformanceOptions,
+): void {
+  describeSuite(lifecycleSuite(name, factory, options));
 }

@@ -112,3 +112,11 @@ import { ${exportName} } from ${JSON.stringify(fixture(fixtureModule))};
 describeExecutorConformance(${JSON.stringify(exportName)}, ${exportName}, ${options});
 `;
 }
+
+/** A throwaway test file that certifies a lifecycle factory exported by a fixture module. */
+export function lifecycleFile(fixtureModule: string, exportName: string, options = "{}"): string {
+  return `import { describeLifecycleConformance } from "@kernelkit/conformance";
+import { ${exportName} } from ${JSON.stringify(fixture(fixtureModule))};
+describeLifecycleConformance(${JSON.stringify(exportName)}, ${exportName}, ${options});
+`;
+}
