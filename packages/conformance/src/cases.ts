@@ -21,3 +21,5 @@ export {
 } from "./run.ts";
 export type { LanguageSamples, RaisingCell } from "./samples.ts";
 export { javascriptSamples, pythonSamples, SAMPLES } from "./samples.ts";
+export type { SchedulerConformanceOptions, SchedulerUnderTestFactory } from "./scheduler-suite.ts";
+export { schedulerSuite } from "./scheduler-suite.ts";

@@ -1,2 +1,7 @@
 export * from "./cases.ts";
-export { describeExecutorConformance, describeLifecycleConformance, describeSuite } from "./vitest.ts";
+export {
+  describeExecutorConformance,
+  describeLifecycleConformance,
+  describeSchedulerConformance,
+  describeSuite,
+} from "./vitest.ts";

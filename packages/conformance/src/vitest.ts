@@ -10,6 +10,11 @@ import {
   lifecycleSuite,
 } from "./lifecycle-suite.ts";
 import { runCase, type Scorecard, summarize } from "./run.ts";
+import {
+  type SchedulerConformanceOptions,
+  type SchedulerUnderTestFactory,
+  schedulerSuite,
+} from "./scheduler-suite.ts";
 
 /** Registers a suite's cases with vitest (call inside or outside a describe). */
 export function describeSuite(suite: ConformanceSuite): void {
@@ -78,4 +83,13 @@ export function describeLifecycleConformance(
   options?: LifecycleConformanceOptions,
 ): void {
   describeSuite(lifecycleSuite(name, factory, options));
+}
+
+/** Certifies a scheduler: `describeSchedulerConformance("fifo", (graph) => new MyScheduler(graph))`. */
+export function describeSchedulerConformance(
+  name: string,
+  factory: SchedulerUnderTestFactory,
+  options?: SchedulerConformanceOptions,
+): void {
+  describeSuite(schedulerSuite(name, factory, options));
 }

@@ -120,3 +120,11 @@ import { ${exportName} } from ${JSON.stringify(fixture(fixtureModule))};
 describeLifecycleConformance(${JSON.stringify(exportName)}, ${exportName}, ${options});
 `;
 }
+
+/** A throwaway test file that certifies a scheduler factory exported by a fixture module. */
+export function schedulerFile(fixtureModule: string, exportName: string): string {
+  return `import { describeSchedulerConformance } from "@kernelkit/conformance";
+import { ${exportName} } from ${JSON.stringify(fixture(fixtureModule))};
+describeSchedulerConformance(${JSON.stringify(exportName)}, ${exportName});
+`;
+}
