@@ -5,7 +5,7 @@
 // nothing it does not select: the modules a run loaded are listed from inside the process.
 // Plain Node; `run({ quick })` returns { name, rows, data }; runnable standalone.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -72,19 +72,31 @@ function projects(root) {
   return { none, json, ts, plugins, markers };
 }
 
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+
+/** Wall ms of one run, and its CPU ms (user + system, from /usr/bin/time; less sensitive to a busy machine). */
 function timeRun(cwd, env = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [CLI, "run", "nb.ts"], {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const args = [CLI, "run", "nb.ts"];
+    const child = TIME
+      ? spawn(TIME, ["-f", "KKCPU %U %S", process.execPath, ...args], {
+          cwd,
+          env: { ...process.env, NO_COLOR: "1", ...env },
+          stdio: ["ignore", "ignore", "pipe"],
+        })
+      : spawn(process.execPath, args, {
+          cwd,
+          env: { ...process.env, NO_COLOR: "1", ...env },
+          stdio: ["ignore", "ignore", "pipe"],
+        });
     let err = "";
     child.stderr.on("data", (d) => (err += d));
     child.on("exit", (code) => {
-      const t = performance.now() - t0;
-      if (code === 0) resolve(t);
+      const wall = performance.now() - t0;
+      const m = /KKCPU ([\d.]+) ([\d.]+)/.exec(err);
+      const cpu = m ? (Number(m[1]) + Number(m[2])) * 1000 : null;
+      if (code === 0) resolve({ wall, cpu });
       else reject(new Error(`run in ${cwd} exited ${code}: ${err.slice(-400)}`));
     });
   });
@@ -135,11 +147,15 @@ export async function run({ quick = false } = {}) {
       // Alternate the order each round so drift hits every subject alike.
       for (const k of r % 2 ? [...order].reverse() : order) samples[k].push(await timeRun(subjects[k]));
     }
-    const base = median(samples.none);
-    const data = { rounds, medianMs: {}, overheadMs: {} };
+    const wall = (k) => median(samples[k].map((x) => x.wall));
+    const cpu = (k) => (TIME ? median(samples[k].map((x) => x.cpu)) : null);
+    const base = wall("none");
+    const data = { rounds, medianMs: {}, overheadMs: {}, cpuMs: {}, cpuOverheadMs: {} };
     for (const k of order) {
-      data.medianMs[k] = median(samples[k]);
+      data.medianMs[k] = wall(k);
       data.overheadMs[k] = data.medianMs[k] - base;
+      data.cpuMs[k] = cpu(k);
+      data.cpuOverheadMs[k] = TIME ? data.cpuMs[k] - cpu("none") : null;
     }
     const selectedOnly = p.markers.every((m) => {
       try {
@@ -153,14 +169,15 @@ export async function run({ quick = false } = {}) {
     data.pluginsLoads = await loadedModules(p.plugins);
     data.unselectedCandidatesImported = !selectedOnly;
 
-    const fmt = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)} ms`;
+    const sign = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)} ms`;
+    const fmt = (v, k) => `${sign(v)} wall${TIME ? `, ${sign(data.cpuOverheadMs[k])} CPU` : ""}`;
     const rows = [
       {
         row: "resolution: JSON config found and validated",
         floor: `no config ${base.toFixed(1)} ms`,
         peers: "—",
         kernelkit: `${data.medianMs.json.toFixed(1)} ms`,
-        ratio: fmt(data.overheadMs.json),
+        ratio: fmt(data.overheadMs.json, "json"),
         target: "fits the +250 ms startup budget",
         met: null,
         note: "cosmiconfig + valibot are loaded only when a config file exists",
@@ -171,7 +188,7 @@ export async function run({ quick = false } = {}) {
         floor: `no config ${base.toFixed(1)} ms`,
         peers: "—",
         kernelkit: `${data.medianMs.ts.toFixed(1)} ms`,
-        ratio: fmt(data.overheadMs.ts),
+        ratio: fmt(data.overheadMs.ts, "ts"),
         target: "no TypeScript compiler",
         met: null,
         note: null,
@@ -182,7 +199,7 @@ export async function run({ quick = false } = {}) {
         floor: `no deps ${base.toFixed(1)} ms`,
         peers: "—",
         kernelkit: `${data.medianMs.plugins.toFixed(1)} ms`,
-        ratio: fmt(data.overheadMs.plugins),
+        ratio: fmt(data.overheadMs.plugins, "plugins"),
         target: "imports only the winner",
         met: selectedOnly && !data.pluginsLoads.plain,
         note: `no config: semver ${data.noConfigLoads.semver ? "loaded" : "not loaded"}, cosmiconfig ${data.noConfigLoads.cosmiconfig ? "loaded" : "not loaded"}, valibot ${data.noConfigLoads.valibot ? "loaded" : "not loaded"}`,
