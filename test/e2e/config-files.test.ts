@@ -278,3 +278,34 @@ export default (options) => ({
     expect(r.json.error.message).toContain("badapply");
   });
 });
+
+describe("config scheduler", () => {
+  it("uses a scheduler factory from a file, given the kernel's graph", () => {
+    const dir = project({
+      "package.json": JSON.stringify({ name: "p", type: "module" }),
+      "nb.ts": "// %% a\nconst a = 1\n// %% b\nthrow new Error('b')\n// %% c\nconst c = 2\n",
+      "lifo.mjs": `export default (options, ctx) => {
+  let q = [];
+  let stop = false;
+  return {
+    name: "lifo",
+    enqueue(ids) { stop = false; q.push(...ids); },
+    // Independent cells only here, so running the last one first is still a valid order.
+    next() { return stop ? undefined : q.pop(); },
+    cancel(id) { const d = ctx.graph.descendants([id]); const gone = new Set(q.filter((x) => d.has(x))); q = q.filter((x) => !gone.has(x)); return gone; },
+    isCancelled: () => false,
+    interrupt() { stop = true; },
+  };
+};`,
+      "kernelkit.config.json": JSON.stringify({ scheduler: "./lifo.mjs", plugins: ["./order.mjs"] }),
+      "order.mjs": `const seen = [];
+export default { name: "order", apply(k) {
+  k.hooks.preExecution.tap("order", (cell) => { seen.push(cell.id); });
+  k.hooks.runFinished.tapPromise("order", async () => (await import("node:fs")).writeFileSync("order.txt", seen.join(",")));
+} };`,
+    });
+    const r = run(dir);
+    expect(r.code).toBe(1);
+    expect(readFileSync(`${dir}/order.txt`, "utf8")).toBe("c,b,a");
+  });
+});
