@@ -227,8 +227,11 @@ export class Kernel {
   /** Records a warning (kept for `run --json`, logged on stderr). */
   warn(code: string, message: string): void {
     this.warnings.push({ code, message });
-    this.logger.warn({ code }, message);
+    if (this.logWarnings) this.logger.warn({ code }, message);
   }
+
+  /** Whether warn() also logs; a front end that prints `warnings` itself turns this off. */
+  logWarnings = true;
 
   get implementation(): { name: string; version: string } {
     return { name: "kernelkit", version: VERSION };

@@ -47,6 +47,7 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
     return reportStartupError(error, json, out, err);
   }
   const { kernel } = built;
+  kernel.logWarnings = false; // printed once below, with the startup warnings
   if (notebook.path) process.chdir(kernel.cwd);
   if (options.timeout !== undefined) kernel.defaultTimeoutMs = options.timeout;
 
