@@ -216,6 +216,9 @@ export class DefaultExecutor implements Executor, OutputOwner {
       this.write(stream, typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
       return true;
     };
+    // Console adds and removes a one-off 'error' listener around every write to a stream that
+    // has none; a permanent one skips that (~0.7 µs of each console.log).
+    target.on("error", () => {});
     return target as unknown as NodeJS.WritableStream;
   }
 
