@@ -24,6 +24,7 @@ const BENCHES = [
   "soak",
   "interrupt",
   "reactive",
+  "fuzz-live",
 ];
 
 const RESULTS = join(REPO, "bench", "results");
