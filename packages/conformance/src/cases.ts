@@ -6,6 +6,8 @@ export type { Execution, ExecutorFactory } from "./executor-harness.ts";
 export { ExecutorHarness, outputText } from "./executor-harness.ts";
 export type { ExecutorConformanceOptions } from "./executor-suite.ts";
 export { executorSuite } from "./executor-suite.ts";
+export type { FdPair } from "./fd-harness.ts";
+export { fifoHarness } from "./fd-harness.ts";
 export type { LifecycleConformanceOptions, LifecycleFactory } from "./lifecycle-suite.ts";
 export { lifecycleSuite } from "./lifecycle-suite.ts";
 export { createReferenceExecutor, ReferenceExecutor } from "./reference-executor.ts";
@@ -23,3 +25,10 @@ export type { LanguageSamples, RaisingCell } from "./samples.ts";
 export { javascriptSamples, pythonSamples, SAMPLES } from "./samples.ts";
 export type { SchedulerConformanceOptions, SchedulerUnderTestFactory } from "./scheduler-suite.ts";
 export { schedulerSuite } from "./scheduler-suite.ts";
+export type {
+  TransportConformanceOptions,
+  TransportEndpoint,
+  TransportHarness,
+  WireClient,
+} from "./transport-suite.ts";
+export { transportSuite } from "./transport-suite.ts";

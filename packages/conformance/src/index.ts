@@ -4,4 +4,5 @@ export {
   describeLifecycleConformance,
   describeSchedulerConformance,
   describeSuite,
+  describeTransportConformance,
 } from "./vitest.ts";

@@ -15,6 +15,11 @@ import {
   type SchedulerUnderTestFactory,
   schedulerSuite,
 } from "./scheduler-suite.ts";
+import {
+  type TransportConformanceOptions,
+  type TransportHarness,
+  transportSuite,
+} from "./transport-suite.ts";
 
 /** Registers a suite's cases with vitest (call inside or outside a describe). */
 export function describeSuite(suite: ConformanceSuite): void {
@@ -92,4 +97,16 @@ export function describeSchedulerConformance(
   options?: SchedulerConformanceOptions,
 ): void {
   describeSuite(schedulerSuite(name, factory, options));
+}
+
+/**
+ * Certifies a transport: the kit plays the kernel, `harness` builds the transport and a client
+ * on its wire (see `fifoHarness` for fd-based transports).
+ */
+export function describeTransportConformance(
+  name: string,
+  harness: TransportHarness,
+  options?: TransportConformanceOptions,
+): void {
+  describeSuite(transportSuite(name, harness, options));
 }
