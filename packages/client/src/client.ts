@@ -179,7 +179,14 @@ export class KernelClient {
     }
     const warn =
       options.onWarning ?? ((message: string) => process.stderr.write(`kernelkit client: ${message}\n`));
-    const channel = new ProcessChannel(resolved.command, { cwd, env, onInvalidFrame: warn });
+    const channel = new ProcessChannel(resolved.command, {
+      cwd,
+      env,
+      onInvalidFrame: warn,
+      // A kernelkit kernel takes the interrupt request even while a cell blocks it, without
+      // the hazards of a signal landing as a cell starts; a foreign command gets SIGINT.
+      interruptBySignal: options.command !== undefined,
+    });
     const client = new KernelClient(channel, options);
     const pid = channel.pid ?? undefined;
 
@@ -328,6 +335,7 @@ export class KernelClient {
       let error: ErrorResult | undefined;
       let timedOut = false;
       let escalated = false;
+      let killing = false;
       let timeoutTimer: ReturnType<typeof setTimeout> | null = null;
       let graceTimer: ReturnType<typeof setTimeout> | null = null;
       const cleanup = () => {
@@ -342,6 +350,8 @@ export class KernelClient {
         void this.interrupt();
         graceTimer = setTimeout(() => {
           graceTimer = null;
+          // From here the kernel is being killed: a late `done` does not change that; the exit settles this.
+          killing = true;
           void this.shutdown();
         }, options.escalationGraceMs ?? this.graceMs);
       };
@@ -373,6 +383,7 @@ export class KernelClient {
               break;
             }
             case "done": {
+              if (killing) break;
               this.settle(id);
               cleanup();
               const count = typeof frame.executionCount === "number" ? frame.executionCount : this.lastCount;
@@ -433,7 +444,10 @@ export class KernelClient {
     });
   }
 
-  /** Interrupts the running cell: SIGINT to the kernel's pid (never its group), or the `interrupt` request. */
+  /**
+   * Interrupts the running cell: the `interrupt` request (a kernelkit kernel), or SIGINT to
+   * the kernel's pid (a foreign command) — never to its group.
+   */
   async interrupt(): Promise<void> {
     if (!this.isAlive()) return;
     if (this.channel.signalInterrupt()) return;

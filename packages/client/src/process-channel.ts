@@ -12,6 +12,11 @@ export interface ProcessChannelOptions {
   env: NodeJS.ProcessEnv;
   /** Called for frames that are not JSON (logged and skipped). */
   onInvalidFrame?: (message: string) => void;
+  /**
+   * Interrupt with SIGINT to the pid (a foreign kernel command) rather than the `interrupt`
+   * request, which a kernelkit kernel reads on its I/O thread even while a cell blocks it.
+   */
+  interruptBySignal?: boolean;
 }
 
 const STDERR_LINES = 20;
@@ -29,6 +34,7 @@ export class ProcessChannel implements KernelChannel {
   private readonly stderrTail: string[] = [];
   private stderrPartial = "";
   private spawnError: Error | null = null;
+  private readonly interruptBySignal: boolean;
 
   constructor(command: ResolvedCommand, options: ProcessChannelOptions) {
     this.child = spawn(command.file, command.args, {
@@ -38,6 +44,7 @@ export class ProcessChannel implements KernelChannel {
       detached: true,
     });
     this.socket = this.child.stdio[3] as Socket;
+    this.interruptBySignal = options.interruptBySignal ?? true;
     const decoder = new NdjsonDecoder({
       maxFrameBytes: 1024 * 1024 * 1024,
       onMessage: (value) => {
@@ -100,6 +107,7 @@ export class ProcessChannel implements KernelChannel {
   }
 
   signalInterrupt(): boolean {
+    if (!this.interruptBySignal) return false;
     const pid = this.child.pid;
     if (pid === undefined || !this.alive) return true;
     try {

@@ -1,9 +1,10 @@
 // The I/O thread (a separate build entry, loaded from dist/): reads the request channel,
 // frames and parses it, and forwards every message to the main thread. It runs while the
 // main thread is stuck in a synchronous cell, so an `interrupt` request is acted on at once:
-// the thread raises SIGINT on the process (the kernel's interrupt machinery turns that into
-// an interrupt of the running cell) and keeps raising it until the main thread has taken
-// the request, which covers an interrupt read before the cell it targets started. It also
+// when the main thread does not take the request within a few ms, the thread raises SIGINT on
+// the process (the kernel's interrupt machinery turns that into an interrupt of the running
+// cell) and keeps raising it until the main thread has taken the request, which also covers
+// an interrupt read before the cell it targets started. It also
 // writes frames the main thread has batched for too long (see outbox.ts).
 import { createReadStream, fstatSync } from "node:fs";
 import { Socket } from "node:net";
@@ -17,42 +18,44 @@ import { type IoEvent, type IoWorkerData, isInterruptRequest, SEEN, SENT } from 
 const data = workerData as IoWorkerData;
 const port = parentPort!;
 const interrupts = new Int32Array(data.interrupts);
-const RESIGNAL_MS = 25;
-const RESIGNAL_MAX = 1200; // 30 s: a loaded machine can take long to start the target cell
+// The main thread takes an interrupt request itself when it is free (a cell awaiting I/O). Only
+// when it has not taken it within STUCK_MS is it stuck in a synchronous cell, and then SIGINT
+// stops that cell. Signalling only a thread that has been inside a guarded run for a while
+// keeps clear of the instants around its entry and exit, where a SIGINT can find no watchdog
+// installed and end the process (see core/src/interrupt.ts).
+const STUCK_MS = 10;
+// Apart by more than the anchor's 50 ms without a watchdog after it passes a signal on.
+const RESIGNAL_MS = 120;
+const RESIGNAL_MAX = 250; // 30 s: a loaded machine can take long to start the target cell
 
 const post = (event: IoEvent) => port.postMessage(event);
 
-let resignalTimer: ReturnType<typeof setTimeout> | null = null;
-let resignals = 0;
+let checkTimer: ReturnType<typeof setTimeout> | null = null;
+let signals = 0;
 
-function signalInterrupt(): void {
+function interruptRead(): void {
   Atomics.add(interrupts, SENT, 1);
-  try {
-    process.kill(process.pid, "SIGINT");
-  } catch {
-    return;
-  }
-  resignals = 0;
-  if (!resignalTimer) resignalTimer = setTimeout(resignal, RESIGNAL_MS);
+  signals = 0;
+  checkTimer ??= setTimeout(check, STUCK_MS);
 }
 
 /** Until the main thread has received every interrupt we read, the cell it is stuck in is the target. */
-function resignal(): void {
-  resignalTimer = null;
+function check(): void {
+  checkTimer = null;
   if (Atomics.load(interrupts, SEEN) >= Atomics.load(interrupts, SENT)) return;
-  if (++resignals > RESIGNAL_MAX) return;
+  if (++signals > RESIGNAL_MAX) return;
   try {
     process.kill(process.pid, "SIGINT");
   } catch {
     return;
   }
-  resignalTimer = setTimeout(resignal, RESIGNAL_MS);
+  checkTimer = setTimeout(check, RESIGNAL_MS);
 }
 
 const decoder = new NdjsonDecoder({
   maxFrameBytes: data.maxFrameBytes,
   onMessage(value) {
-    if (data.signalInterrupts && isInterruptRequest(value)) signalInterrupt();
+    if (data.signalInterrupts && isInterruptRequest(value)) interruptRead();
     post({ k: "m", v: value });
   },
   onError(code, message) {
