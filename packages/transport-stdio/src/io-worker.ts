@@ -30,26 +30,30 @@ const RESIGNAL_MAX = 250; // 30 s: a loaded machine can take long to start the t
 
 const post = (event: IoEvent) => port.postMessage(event);
 
-let checkTimer: ReturnType<typeof setTimeout> | null = null;
+let checking = false;
 let signals = 0;
 
 function interruptRead(): void {
   Atomics.add(interrupts, SENT, 1);
   signals = 0;
-  checkTimer ??= setTimeout(check, STUCK_MS);
+  if (checking) return;
+  checking = true;
+  setTimeout(check, STUCK_MS);
 }
 
 /** Until the main thread has received every interrupt we read, the cell it is stuck in is the target. */
 function check(): void {
-  checkTimer = null;
-  if (Atomics.load(interrupts, SEEN) >= Atomics.load(interrupts, SENT)) return;
-  if (++signals > RESIGNAL_MAX) return;
+  if (Atomics.load(interrupts, SEEN) >= Atomics.load(interrupts, SENT) || ++signals > RESIGNAL_MAX) {
+    checking = false;
+    return;
+  }
   try {
     process.kill(process.pid, "SIGINT");
   } catch {
+    checking = false;
     return;
   }
-  checkTimer = setTimeout(check, RESIGNAL_MS);
+  setTimeout(check, RESIGNAL_MS);
 }
 
 const decoder = new NdjsonDecoder({
