@@ -21,8 +21,9 @@ export function endsRequest(req, frame) {
  * Starts a kernel. Resolves once the process is spawned (not when it is ready: send
  * `kernel_info` for that). `onUnrouted` sees frames whose id matches no pending request.
  */
-export function startKernel({ args = [], env, cwd = REPO, onUnrouted } = {}) {
-  const child = spawn(process.execPath, [CLI, "serve", "--transport", "stdio", ...args], {
+export function startKernel({ args = [], nodeArgs = [], env, cwd = REPO, onUnrouted } = {}) {
+  // nodeArgs: flags for the kernel's node (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+  const child = spawn(process.execPath, [...nodeArgs, CLI, "serve", "--transport", "stdio", ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: "1", ...env },
     stdio: ["pipe", "pipe", "pipe"],
