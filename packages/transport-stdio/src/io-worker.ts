@@ -30,30 +30,26 @@ const RESIGNAL_MAX = 250; // 30 s: a loaded machine can take long to start the t
 
 const post = (event: IoEvent) => port.postMessage(event);
 
-let checking = false;
+let checkTimer: ReturnType<typeof setTimeout> | undefined;
 let signals = 0;
 
 function interruptRead(): void {
   Atomics.add(interrupts, SENT, 1);
   signals = 0;
-  if (checking) return;
-  checking = true;
-  setTimeout(check, STUCK_MS);
+  // A new interrupt gets the short wait, also while an earlier one is between re-signals.
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(check, STUCK_MS);
 }
 
 /** Until the main thread has received every interrupt we read, the cell it is stuck in is the target. */
 function check(): void {
-  if (Atomics.load(interrupts, SEEN) >= Atomics.load(interrupts, SENT) || ++signals > RESIGNAL_MAX) {
-    checking = false;
-    return;
-  }
+  if (Atomics.load(interrupts, SEEN) >= Atomics.load(interrupts, SENT) || ++signals > RESIGNAL_MAX) return;
   try {
     process.kill(process.pid, "SIGINT");
   } catch {
-    checking = false;
     return;
   }
-  setTimeout(check, RESIGNAL_MS);
+  checkTimer = setTimeout(check, RESIGNAL_MS);
 }
 
 const decoder = new NdjsonDecoder({
