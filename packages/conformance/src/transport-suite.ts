@@ -153,14 +153,16 @@ export function transportSuite(
     },
     {
       tier: 1,
-      name: "frames sent on a connection reach its client intact and in order",
+      name: "frames of every type sent on a connection reach its client intact and in order",
       async run(ctx) {
         const t = await open(ctx);
         await t.client.write(wire({ id: "hello", type: "kernel_info" }));
         const [{ from }] = (await t.nth(1, "the first request")) as [Received];
         const sent: Frame[] = [];
         for (let i = 0; i < 200; i++) {
-          const frame: Frame = { type: "stdout", id: "hello", n: i, data: `${UNICODE} ${i}\n` };
+          // Mixed types: a transport must not regroup frames (stdout apart from the rest, say).
+          const type = ["started", "stdout", "stderr", "display", "stdout", "result", "done"][i % 7]!;
+          const frame: Frame = { type, id: "hello", n: i, data: `${UNICODE} ${i}\n` };
           if (i === 100) frame.data = "x".repeat(200_000);
           sent.push(frame);
           await from.send(frame);

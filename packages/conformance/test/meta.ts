@@ -128,3 +128,11 @@ import { ${exportName} } from ${JSON.stringify(fixture(fixtureModule))};
 describeSchedulerConformance(${JSON.stringify(exportName)}, ${exportName});
 `;
 }
+
+/** A throwaway test file that certifies an fd transport exported by a fixture module (named-pipe harness). */
+export function transportFile(fixtureModule: string, exportName: string): string {
+  return `import { describeTransportConformance, fifoHarness } from "@kernelkit/conformance";
+import { ${exportName} } from ${JSON.stringify(fixture(fixtureModule))};
+describeTransportConformance(${JSON.stringify(exportName)}, fifoHarness(${exportName}), { waitMs: 3000 });
+`;
+}
