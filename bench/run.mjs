@@ -2,7 +2,7 @@
 // process, one after the other, so one bench's kernels, JIT and heap do not weigh on the next),
 // prints ONE table (row, floor, peers, kernelkit, ratio, target, met) and writes everything as
 // JSON to bench/results/. The ipykernel peer is measured first, when it is installed.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,6 +126,15 @@ async function main() {
   const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const names = only.length > 0 ? BENCHES.filter((b) => only.includes(b)) : BENCHES;
   mkdirSync(RESULTS, { recursive: true });
+  // The benches run the built CLI and packages (dist/): build first, as `npm test` does (~0.3 s).
+  const build = spawnSync(process.execPath, [join(REPO, "scripts", "build.mjs")], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
+  if (build.status !== 0) {
+    process.stderr.write(`bench: the build failed, nothing measured:\n${build.stdout}${build.stderr}`);
+    process.exit(1);
+  }
   const started = Date.now();
   log(`bench: ${quick ? "quick" : "full"} pass on node ${process.version}, ${names.join(", ")}`);
 
