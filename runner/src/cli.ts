@@ -103,6 +103,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("conformance")
+    .description("run the conformance suite on a plugin and print a tiered scorecard")
+    .argument("<plugin>", "a built-in name, an installed entry point's name, or a path")
+    .option("--json", "print one JSON object (schemaVersion 1) on stdout")
+    .option("--md", "print the scorecard as Markdown")
+    .option("--kind <kind>", "executor, lifecycle, scheduler or transport, when the name is ambiguous")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 every case passed; 1 a case failed; 2 unknown plugin or usage error.",
+    )
+    .action(async (plugin: string, opts) => {
+      const { conformanceCommand } = await import("./commands/conformance.ts");
+      setExit(await conformanceCommand(plugin, opts));
+    });
+
+  program
     .command("watch")
     .description("(planned) run, then re-run changed cells and their descendants on save")
     .argument("<notebook>")

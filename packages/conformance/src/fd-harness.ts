@@ -59,11 +59,11 @@ function writeAll(fd: number, data: Buffer): void {
 }
 
 /** Certifies a stream transport built on an fd pair: `fifoHarness(({inFd, outFd}) => createX({inFd, outFd}))`. */
-export function fifoHarness(create: (fds: FdPair) => Transport): TransportHarness {
+export function fifoHarness(create: (fds: FdPair) => Transport | Promise<Transport>): TransportHarness {
   return {
     framing: "stream",
     frameLimit: true,
-    create({ maxFrameBytes }) {
+    async create({ maxFrameBytes }) {
       const dir = mkdtempSync(join(conformanceFolder(), "fifo-"));
       const reqPath = join(dir, "requests");
       const framePath = join(dir, "frames");
@@ -72,7 +72,7 @@ export function fifoHarness(create: (fds: FdPair) => Transport): TransportHarnes
       const clientWrite = openSync(reqPath, constants.O_WRONLY);
       const clientRead = openSync(framePath, constants.O_RDONLY | constants.O_NONBLOCK);
       const outFd = openSync(framePath, constants.O_WRONLY);
-      const transport = create({ inFd, outFd, ...(maxFrameBytes ? { maxFrameBytes } : {}) });
+      const transport = await create({ inFd, outFd, ...(maxFrameBytes ? { maxFrameBytes } : {}) });
       let reader: Worker | null = null;
       let ended = false;
       return {
