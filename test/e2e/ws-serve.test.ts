@@ -129,6 +129,30 @@ describe("serve --transport ws", () => {
     await ch.close();
   });
 
+  it("every one of many interrupts sent as soon as the cell is reported running stops it", async () => {
+    // The request can arrive before the cell enters its loop; a lost signal would hang here,
+    // a signal at the wrong instant would end the kernel.
+    const ch = await s.connect();
+    await ch.request({
+      type: "set_cells",
+      cells: [{ id: "spin2", code: "const spinValue = 1;\nwhile (true) {}" }],
+    });
+    for (let i = 0; i < 40; i++) {
+      let onRunning!: () => void;
+      const running = new Promise<void>((r) => (onRunning = r));
+      const off = ch.onFrame((f) => {
+        if (f.type === "cell_status" && f.cellId === "spin2" && f.status === "running") onRunning();
+      });
+      const run = ch.request({ type: "run_cells", cellIds: ["spin2"] });
+      await running;
+      off();
+      await ch.request({ type: "interrupt" });
+      expect(await run).toMatchObject({ interrupted: true, cells: { spin2: "interrupted" } });
+    }
+    expect(s.child.exitCode).toBeNull();
+    await ch.close();
+  });
+
   it("streams a synchronous flood to a client that reads, without cutting it off", async () => {
     const ch = await s.connect();
     let bytes = 0;

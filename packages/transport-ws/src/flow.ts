@@ -11,7 +11,10 @@ export const FLOW_OUTBOUND = 1;
  * another came after its target had already stopped (the signal did it).
  */
 export const FLOW_EXEC_SEQ = 2;
-export const FLOW_SLOTS = 3;
+/** Int32 slots: interrupts the I/O thread signalled, and the last one the main thread took. */
+export const FLOW_INT_ISSUED = 3;
+export const FLOW_INT_TAKEN = 4;
+export const FLOW_SLOTS = 5;
 
 /** Above this the I/O thread stops reading sockets until the main thread catches up. */
 export const INBOUND_HIGH_WATER = 64 * 1024 * 1024;

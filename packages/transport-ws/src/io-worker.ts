@@ -7,7 +7,14 @@ import type { Duplex } from "node:stream";
 import { parentPort, workerData } from "node:worker_threads";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { defaultOrigins, originAllowed, tokenFromRequest, tokenMatches } from "./auth.ts";
-import { FLOW_EXEC_SEQ, FLOW_INBOUND, FLOW_OUTBOUND, INBOUND_HIGH_WATER } from "./flow.ts";
+import {
+  FLOW_EXEC_SEQ,
+  FLOW_INBOUND,
+  FLOW_INT_ISSUED,
+  FLOW_INT_TAKEN,
+  FLOW_OUTBOUND,
+  INBOUND_HIGH_WATER,
+} from "./flow.ts";
 import type { FromIo, IoConfig, ToIo } from "./wire.ts";
 
 const cfg = workerData.config as IoConfig;
@@ -106,11 +113,48 @@ function onData(peer: Peer, data: RawData, isBinary: boolean): void {
   ) {
     // The main thread may be inside a synchronous loop: only a signal reaches it there.
     const seq = Atomics.load(flow, FLOW_EXEC_SEQ);
-    process.kill(process.pid, "SIGINT");
-    post({ t: "msg", c: peer.id, d: text, seq });
+    post({ t: "msg", c: peer.id, d: text, seq, n: signalInterrupt(seq) });
     return;
   }
   post({ t: "msg", c: peer.id, d: text });
+}
+
+/** How long the main thread may take to pick up an interrupt before it is signalled. */
+const SIGNAL_AFTER_MS = 10;
+// Apart by more than the 50 ms core's anchor thread spends without a SIGINT watchdog after
+// passing a signal on (core/src/interrupt.ts): a signal in that gap ends the process.
+const RESIGNAL_MS = 120;
+const RESIGNAL_MAX = 200;
+
+/**
+ * An `interrupt` request is posted to the main thread like any other. If the main thread
+ * does not take it within SIGNAL_AFTER_MS it is stuck (a synchronous cell): then SIGINT,
+ * raised again every RESIGNAL_MS while the request is still not taken and no other execution
+ * has started — a signal that lands just before the cell enters its guarded run is lost,
+ * and the loop would never stop. A main thread that is free gets no signal at all.
+ */
+function signalInterrupt(seq: number): number {
+  const n = Atomics.add(flow, FLOW_INT_ISSUED, 1) + 1;
+  let tries = 0;
+  const pending = () =>
+    Atomics.load(flow, FLOW_INT_TAKEN) < n && Atomics.load(flow, FLOW_EXEC_SEQ) === seq && !closing;
+  const first = setTimeout(() => {
+    if (!pending()) return;
+    process.kill(process.pid, "SIGINT");
+    // Once the main thread posts anything, it is out of the loop: no more signals, which
+    // could otherwise land between two guarded runs and end the process.
+    const posts = mainPosts;
+    const again = setInterval(() => {
+      if (!pending() || mainPosts !== posts || ++tries > RESIGNAL_MAX) {
+        clearInterval(again);
+        return;
+      }
+      process.kill(process.pid, "SIGINT");
+    }, RESIGNAL_MS);
+    again.unref();
+  }, SIGNAL_AFTER_MS);
+  first.unref();
+  return n;
 }
 
 /** The main thread is behind (blocked, or flooded): stop reading sockets until it catches up. */
@@ -153,7 +197,11 @@ function cutOff(peer: Peer, code: number, reason: string): void {
   setTimeout(() => peer.ws.terminate(), cfg.closeTimeoutMs).unref();
 }
 
+/** Messages the main thread posted: it is not stuck while this moves. */
+let mainPosts = 0;
+
 port.on("message", (m: ToIo) => {
+  mainPosts++;
   if (m.t === "send") {
     let bytes = 0;
     const peer = peers.get(m.c);

@@ -11,7 +11,14 @@ import {
   type Logger,
   type Transport,
 } from "@kernelkit/core";
-import { FLOW_EXEC_SEQ, FLOW_INBOUND, FLOW_OUTBOUND, FLOW_SLOTS, OUTBOUND_HIGH_WATER } from "./flow.ts";
+import {
+  FLOW_EXEC_SEQ,
+  FLOW_INBOUND,
+  FLOW_INT_TAKEN,
+  FLOW_OUTBOUND,
+  FLOW_SLOTS,
+  OUTBOUND_HIGH_WATER,
+} from "./flow.ts";
 import {
   isLoopbackHost,
   pageUrl,
@@ -211,6 +218,7 @@ export abstract class IoThreadTransport implements Transport {
     switch (m.t) {
       case "msg": {
         Atomics.sub(this.flow, FLOW_INBOUND, m.d.length);
+        if (m.n !== undefined) Atomics.store(this.flow, FLOW_INT_TAKEN, m.n);
         const conn = this.conns.get(m.c);
         if (!conn || !this.deliver) return;
         let msg: unknown;
@@ -220,9 +228,9 @@ export abstract class IoThreadTransport implements Transport {
           return; // the I/O thread parsed it already
         }
         if (m.seq !== undefined && m.seq !== Atomics.load(this.flow, FLOW_EXEC_SEQ)) {
-          // The I/O thread's SIGINT already stopped what ran when this was read, and another
-          // execution has started since: interrupting again would hit a request queued
-          // behind the interrupted one. Answer it here.
+          // What ran when this was read has ended (stopped by the I/O thread's SIGINT, or
+          // on its own) and another execution has started since: interrupting now would hit
+          // a request queued behind it. Answer it here.
           conn.send({ type: "interrupt_reply", id: (msg as { id: string }).id });
           conn.flush();
           return;

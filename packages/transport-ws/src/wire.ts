@@ -33,9 +33,10 @@ export type FromIo =
   | { t: "open"; c: number; remote: string }
   /**
    * One request's JSON text (already known to parse). `seq` is set on an `interrupt` the
-   * I/O thread already raised SIGINT for: the execution count when it was read.
+   * I/O thread already raised SIGINT for: the execution count when it was read; `n` numbers
+   * that interrupt (the main thread stores it in FLOW_INT_TAKEN when it takes it).
    */
-  | { t: "msg"; c: number; d: string; seq?: number }
+  | { t: "msg"; c: number; d: string; seq?: number; n?: number }
   | { t: "gone"; c: number; code: number; reason: string }
   | { t: "log"; level: "debug" | "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
   | { t: "closed" };
