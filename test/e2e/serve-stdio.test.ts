@@ -3,7 +3,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { tempDir } from "../helpers/cli.ts";
+import { runCli, tempDir } from "../helpers/cli.ts";
 import { type Frame, isTerminal, type ServeSession, startServe } from "../helpers/serve.ts";
 
 const sessions: ServeSession[] = [];
@@ -129,6 +129,33 @@ describe("serve --transport stdio: requests", () => {
     const [sr] = await s.request({ id: "x", type: "shutdown" });
     expect(sr).toMatchObject({ type: "shutdown_reply", id: "x" });
     expect(await s.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it("at end of input answers every request already received, then exits 0 (a piped file of requests)", async () => {
+    const input = [
+      { id: "1", type: "execute", code: "await new Promise((r) => setTimeout(r, 200)); 7" },
+      { id: "2", type: "set_cells", cells: [{ id: "a", code: "const a = 5" }], run: true },
+      { id: "3", type: "execute", code: "a * 2" },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join("\n");
+    const r = runCli(["serve"], { input });
+    expect(r.code).toBe(0);
+    const frames = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Frame);
+    expect(frames.filter((f) => isTerminal(f)).map((f) => [f.id, f.type])).toEqual([
+      ["1", "done"],
+      ["2", "run_done"],
+      ["3", "done"],
+    ]);
+    expect(frames.find((f) => f.id === "1" && f.type === "result")).toMatchObject({
+      bundle: { "text/plain": "7" },
+    });
+    expect(frames.find((f) => f.id === "3" && f.type === "result")).toMatchObject({
+      bundle: { "text/plain": "10" },
+    });
   });
 
   it("exits 0 at end of input and on SIGTERM, and on {type: exit} with no frame", async () => {

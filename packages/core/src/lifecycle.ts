@@ -44,6 +44,7 @@ interface Queued {
 }
 
 const IMMEDIATE = new Set(["interrupt", "kernel_info", "shutdown"]);
+const DRAIN_LIMIT_MS = 30_000;
 
 /** The control loop: validates, routes, merges queued set_inputs, answers every request once. */
 class MessageLoop {
@@ -55,6 +56,7 @@ class MessageLoop {
   private resolveFinished!: () => void;
   readonly finished = new Promise<void>((r) => (this.resolveFinished = r));
   private active: Promise<void> | null = null;
+  private draining = false;
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -77,7 +79,8 @@ class MessageLoop {
     }
     const req = v.request;
     if (req.type === "exit") {
-      void this.stop();
+      if ((req as { drain?: unknown }).drain === true) this.drain();
+      else void this.stop();
       return;
     }
     if (st.inflight.has(req.id)) {
@@ -145,6 +148,23 @@ class MessageLoop {
     } finally {
       this.busy = false;
     }
+    if (this.draining && this.head >= this.queue.length) void this.stop();
+  }
+
+  /**
+   * End of input (`exit` with `drain: true`, from a transport): what was already received is
+   * answered first, as a client piping a file of requests expects; then the loop stops. A run
+   * that does not end within DRAIN_LIMIT_MS is interrupted, so a kernel whose client is gone
+   * does not live on.
+   */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    if (!this.busy && this.head >= this.queue.length) {
+      void this.stop();
+      return;
+    }
+    setTimeout(() => void this.stop(), DRAIN_LIMIT_MS).unref();
   }
 
   /** Consecutive set_inputs: last value per name, first-seen order, one run. */
@@ -266,7 +286,8 @@ class MessageLoop {
 
 /**
  * Serves requests from a transport until `shutdown`, `exit` or end of input (a transport
- * reports end of input as an `exit` message). Resolves when the loop has stopped.
+ * reports end of input as `{type: "exit", drain: true}`: requests already received are
+ * answered first). Resolves when the loop has stopped.
  */
 export async function listenMessages(kernel: Kernel, transport: Transport): Promise<void> {
   kernel.transport = transport;

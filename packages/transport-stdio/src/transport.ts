@@ -98,7 +98,7 @@ export class StdioTransport implements Transport {
     this.outbox = new Outbox(this.outboxShared, outFd, 1);
     this.connection = new StdioConnection(this.outbox, options.batchBytes ?? 1024 * 1024, (error) => {
       options.logger?.warn({ code: error.code }, "the frame channel closed; stopping");
-      queueMicrotask(() => this.end());
+      queueMicrotask(() => this.end(false));
     });
   }
 
@@ -123,9 +123,9 @@ export class StdioTransport implements Transport {
     worker.on("message", (event: IoEvent) => this.onEvent(event));
     worker.on("error", (error) => {
       this.options.logger?.error({ err: error }, "the stdio I/O thread failed");
-      this.end();
+      this.end(false);
     });
-    worker.on("exit", () => this.end());
+    worker.on("exit", () => this.end(false));
     this.worker = worker;
     return Promise.resolve();
   }
@@ -144,20 +144,22 @@ export class StdioTransport implements Transport {
       this.connection.flush();
     } else {
       if (event.reason) this.options.logger?.warn({ reason: event.reason }, "the request channel failed");
-      this.end();
+      // End of input: answer what was received, then stop. A broken channel: stop now.
+      this.end(event.reason === null);
     }
   }
 
   /** Stops serving as if input had ended (SIGTERM): the listen loop sees `exit`. */
   stop(): void {
-    this.end();
-  }
-
-  /** End of input is reported as an `exit` message, once. */
-  private end(): void {
-    if (this.ended) return;
     this.ended = true;
     this.onMessage?.({ type: "exit" }, this.connection);
+  }
+
+  /** End of input is reported as an `exit` message, once; `drain` lets received requests finish. */
+  private end(drain: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onMessage?.(drain ? { type: "exit", drain: true } : { type: "exit" }, this.connection);
   }
 
   async close(): Promise<void> {
