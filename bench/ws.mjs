@@ -95,7 +95,24 @@ export async function run({ quick = false } = {}) {
         if (f.status !== "ok") throw new Error(`execute over ws failed: ${JSON.stringify(f)}`);
       }
     }
+    // Interrupt latency over WebSocket: the request to the `done` of a synchronous loop.
+    const lat = [];
+    for (let i = 0; i < (quick ? 20 : 100); i++) {
+      let onStarted;
+      const started = new Promise((r) => (onStarted = r));
+      const off = ws.onFrame((f) => f.type === "started" && onStarted());
+      const loop = ws.request({ type: "execute", code: "while (true) {}" });
+      await started;
+      off();
+      await new Promise((r) => setTimeout(r, 20));
+      const t = performance.now();
+      ws.send({ id: `int${i}`, type: "interrupt" });
+      const done = await loop;
+      lat.push(performance.now() - t);
+      if (!done.cancelled) throw new Error(`interrupt did not stop the loop: ${JSON.stringify(done)}`);
+    }
     await ws.close();
+    const it = summarize(lat);
     const st = summarize(s);
     const wt = summarize(w);
     const exec1 = await throughput(WsChannel, server.url, 1, EXEC, duration);
@@ -113,6 +130,8 @@ export async function run({ quick = false } = {}) {
       execPerSec1Client: exec1,
       execPerSec10Clients: exec10,
       kernelInfoPerSec10Clients: info10,
+      interruptMedianMs: Math.round(it.median * 10) / 10,
+      interruptP99Ms: Math.round(it.p99 * 10) / 10,
       target: "reported (issue 5): ws round trip beside stdio's; requests/s with 10 clients",
       ok: true,
     };
@@ -129,6 +148,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   );
   console.log(
     `ws  requests/s: execute 1 client ${r.execPerSec1Client}, 10 clients ${r.execPerSec10Clients}; kernel_info 10 clients ${r.kernelInfoPerSec10Clients}`,
+  );
+  console.log(
+    `ws  interrupt of while(true) over ws: median ${r.interruptMedianMs} ms, p99 ${r.interruptP99Ms} ms`,
   );
   if (process.argv.includes("--json")) console.log(JSON.stringify(r));
 }
