@@ -10,12 +10,18 @@ const COLUMNS = [
   ["met", "met"],
 ];
 
-const metText = (m) => (m === true ? "yes" : m === false ? "NO" : "not measured");
+/** yes / NO; a row without a verdict is "reported" when it has figures, else "not measured". */
+const metText = (r) =>
+  r.met === true
+    ? "yes"
+    : r.met === false
+      ? "NO"
+      : r.kernelkit && r.kernelkit !== "—"
+        ? "reported"
+        : "not measured";
 
 export function renderTable(rows) {
-  const cells = rows.map((r) =>
-    COLUMNS.map(([key]) => (key === "met" ? metText(r.met) : String(r[key] ?? "—"))),
-  );
+  const cells = rows.map((r) => COLUMNS.map(([key]) => (key === "met" ? metText(r) : String(r[key] ?? "—"))));
   const head = COLUMNS.map(([, title]) => title);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(" | ")} |`;
