@@ -1,8 +1,9 @@
 // `kernelkit conformance PLUGIN [--json|--md]` end to end: built-ins by name, a file by path,
 // an installed package's entry point by name, and the exit codes (0 pass, 1 a case failed, 2 unknown).
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { project, runCli } from "../helpers/cli.ts";
+import { project, REPO, runCli } from "../helpers/cli.ts";
 import { pluginProject } from "../helpers/plugin-project.ts";
 
 const hasPython = spawnSync("python3", ["-c", "0"]).status === 0;
@@ -109,6 +110,14 @@ describe("kernelkit conformance", () => {
     expect(r.stderr).not.toContain("error");
     const json = card(r.stdout);
     expect(json).toMatchObject({ plugin: "noop", kind: "lifecycle" });
+    expect(failed(json)).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
+  it("certifies the third-party example executor by its entry-point name, from a project that depends on it", () => {
+    const r = runCli(["conformance", "worker", "--json"], { cwd: join(REPO, "examples", "bespoke-kernel") });
+    const json = card(r.stdout);
+    expect(json).toMatchObject({ plugin: "worker", kind: "executor" });
     expect(failed(json)).toEqual([]);
     expect(r.code).toBe(0);
   });
