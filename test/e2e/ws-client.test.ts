@@ -64,6 +64,15 @@ describe("KernelClient.connect (WebSocket)", () => {
     expect(await running).toMatchObject({ status: "error", cancelled: true, kernelKilled: false });
   });
 
+  it("an aborted signal interrupts a cell that awaits forever", async () => {
+    const controller = new AbortController();
+    const pending = kernel.execute("await new Promise(() => {})", { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    expect(await pending).toMatchObject({ status: "error", cancelled: true, kernelKilled: false });
+    expect(await kernel.execute("1 + 1")).toMatchObject({ status: "ok" });
+  });
+
   it("refuses a wrong token with a coded error", async () => {
     const url = s.url.replace(/token=[^&]+/, "token=wrong");
     await expect(KernelClient.connect(url)).rejects.toMatchObject({
