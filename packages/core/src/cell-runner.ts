@@ -77,6 +77,8 @@ export interface RunnerHost {
   /** Creates the context of one execution and marks it as the running one. */
   beginExecution(cell: CompiledCell, requestId: string | null, observer: RunObserver): ExecutionContext;
   endExecution(ctx: ExecutionContext): void;
+  /** Whether the execution that just ended was interrupted (without touching its signal). */
+  executionAborted(): boolean;
   /** Whether an interrupt arrived since the run started. */
   interruptRequested(): boolean;
   /** The error to report for an interrupted execution (a timeout says so). */
@@ -163,7 +165,11 @@ export class CellRunner {
       }
 
       observer.status(id, "running");
-      for (const name of cell.ranDefs) host.scope.delete(name);
+      // Names the new code no longer defines disappear now; the others are replaced when the
+      // cell succeeds (or removed below when it fails), which avoids churn on re-runs.
+      if (cell.ranDefs !== compiled.defs) {
+        for (const name of cell.ranDefs) if (!compiled.defs.includes(name)) host.scope.delete(name);
+      }
       cell.ranDefs = compiled.defs;
       const t0 = performance.now();
       const ctx = host.beginExecution(compiled, requestId, observer);
@@ -183,7 +189,7 @@ export class CellRunner {
         // `undefined` means no output (no last expression, or its value was undefined).
         if (result.output !== undefined) observer.result(id, host.format(result.output));
         finish(id, "success", null, duration);
-      } else if (ctx.signal.aborted || isInterruptError(result.error)) {
+      } else if (host.executionAborted() || isInterruptError(result.error)) {
         finish(id, "interrupted", host.interruptionError(ctx, result.error), duration);
         if (host.lastInterruptWasTimeout()) {
           cancelDescendants(id, cell.label, "timed out");
@@ -197,6 +203,7 @@ export class CellRunner {
         finish(id, "exception", result.error, duration);
         cancelDescendants(id, cell.label, "raised an error");
       }
+      if (cells[id] !== "success") for (const name of compiled.defs) host.scope.delete(name);
       if (host.interruptRequested()) {
         interrupted = true;
         interruptedCell = cell.label;

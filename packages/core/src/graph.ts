@@ -35,6 +35,9 @@ export class DataflowGraph {
     return this.nodes.size;
   }
 
+  /** Increases on every change; lets callers cache what they derive from the graph. */
+  version = 0;
+
   has(id: CellId): boolean {
     return this.nodes.has(id);
   }
@@ -69,6 +72,7 @@ export class DataflowGraph {
     for (const n of node.defs) addTo(this.definers, n, cell.id);
     for (const n of node.reads) addTo(this.readers, n, cell.id);
     this.cycleCache = null;
+    this.version++;
   }
 
   remove(id: CellId): void {
@@ -80,6 +84,7 @@ export class DataflowGraph {
     this.position.delete(id);
     this.positionsDirty = true;
     this.cycleCache = null;
+    this.version++;
   }
 
   /** Sets the notebook order; ids not listed keep their relative order after the listed ones. */
@@ -95,6 +100,7 @@ export class DataflowGraph {
     for (const id of this.order) if (!seen.has(id)) next.push(id);
     this.order = next;
     this.positionsDirty = true;
+    this.version++;
   }
 
   positionOf(id: CellId): number {
@@ -178,6 +184,7 @@ export class DataflowGraph {
   topologicalOrder(ids?: Iterable<CellId>): CellId[] {
     this.refreshPositions();
     const subset = ids ? new Set(ids) : new Set(this.order);
+    if (subset.size <= 1) return [...subset];
     const indegree = new Map<CellId, number>();
     for (const id of subset) {
       let d = 0;

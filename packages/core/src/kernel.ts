@@ -110,7 +110,17 @@ export class CellState implements RunnableCell {
     return this.type === "code";
   }
 
+  private errorsCache: {
+    version: number;
+    analysis: CellAnalysis | null;
+    line: number;
+    errors: KernelkitError[];
+  } | null = null;
+
   staticErrors(): KernelkitError[] {
+    const version = this.kernel.graph.version;
+    const c = this.errorsCache;
+    if (c && c.version === version && c.analysis === this.analysis && c.line === this.line) return c.errors;
     const out: KernelkitError[] = [];
     const e = this.analysis?.error;
     if (e) {
@@ -118,6 +128,7 @@ export class CellState implements RunnableCell {
       out.push(new CellSyntaxError(`${e.message} (line ${line}, column ${e.column})`, line, e.column));
     }
     out.push(...this.kernel.graph.errorsOf(this.id));
+    this.errorsCache = { version, analysis: this.analysis, line: this.line, errors: out };
     return out;
   }
 }
@@ -211,6 +222,7 @@ export class Kernel {
       beginExecution: (cell, requestId, observer) => this.beginExecution(cell, requestId, observer),
       endExecution: (ctx) => this.endExecution(ctx),
       interruptRequested: () => this.interruptPending,
+      executionAborted: () => this.lastExecutionAborted,
       interruptionError: (ctx, error) => this.interruptionError(ctx, error),
       lastInterruptWasTimeout: () => this.lastInterruptKind === "timeout",
     });
@@ -524,7 +536,7 @@ export class Kernel {
         if (result.output !== undefined && !silent) observer.result(null, this.format(result.output));
         outcome = { status: "ok", executionCount: count, cancelled: false };
       } else {
-        const interrupted = ctx.signal.aborted || isInterruptError(result.error);
+        const interrupted = this.running?.controller.aborted || isInterruptError(result.error);
         const error = interrupted ? this.interruptionError(ctx, result.error) : result.error;
         observer.error(null, errorInfo(error));
         outcome = { status: "error", executionCount: count, cancelled: interrupted };
@@ -583,6 +595,7 @@ export class Kernel {
   private endExecution(ctx: ExecutionContext): void {
     const r = this.running;
     if (r && r.ctx === ctx) {
+      this.lastExecutionAborted = r.controller.aborted;
       if (r.timer) clearTimeout(r.timer);
       this.interrupts?.disarmDeadline?.();
       this.running = null;
@@ -606,6 +619,8 @@ export class Kernel {
   lastInterruptKind: "timeout" | "other" | null = null;
   private pendingKind: "timeout" | "other" | null = null;
 
+  private lastExecutionAborted = false;
+
   /** A per-cell time limit (`kernelkit run --timeout`), or null. */
   defaultTimeoutMs: number | null = null;
 
@@ -615,7 +630,7 @@ export class Kernel {
     // A deadline stops one execution; anything else stops the whole run.
     if (this.runActive && kind === "other") this.interruptPending = true;
     const r = this.running;
-    if (r && !r.controller.signal.aborted) {
+    if (r && !r.controller.aborted) {
       r.controller.abort(new InterruptedError(reason));
       try {
         this.executor.interrupt?.();
@@ -639,6 +654,9 @@ export class Kernel {
 
 class LazyAbortController {
   private controller: AbortController | null = null;
+  get aborted(): boolean {
+    return this.controller?.signal.aborted ?? false;
+  }
   get signal(): AbortSignal {
     this.controller ??= new AbortController();
     return this.controller.signal;

@@ -68,6 +68,8 @@ interface ScriptInfo {
 
 let suppressWarningOnce = true;
 
+const HOST_GLOBAL_SET: ReadonlySet<string> = new Set(HOST_GLOBALS);
+
 const interrupts = processInterrupts();
 
 /** Runs a script under `breakOnSigint`, telling the interrupt machinery the main thread is in one. */
@@ -99,6 +101,11 @@ class VmScope implements SharedJsScope {
     return this.defined.has(name) ? this.sandbox[name] : undefined;
   }
   set(name: string, value: unknown): void {
+    // A name set before is an own writable data property: plain assignment is much cheaper.
+    if (this.defined.has(name)) {
+      this.sandbox[name] = value;
+      return;
+    }
     Object.defineProperty(this.sandbox, name, {
       value,
       writable: true,
@@ -133,6 +140,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
   private readonly typescript: boolean;
   private readonly scripts = new Map<string, ScriptInfo>();
   private readonly byFile = new Map<string, ScriptInfo>();
+  private readonly byCell = new WeakMap<CompiledCell, ScriptInfo>();
   private serial = 0;
   private current: ExecutionContext | null = null;
   private latestCtx: ExecutionContext | null = null;
@@ -194,7 +202,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
 
   /** Forwards a host global (console, process, fetch, …) lazily, so unused ones cost nothing. */
   private defineGlobal(name: string): void {
-    if (!(HOST_GLOBALS as readonly string[]).includes(name)) return;
+    if (!HOST_GLOBAL_SET.has(name)) return;
     Object.defineProperty(this.sandbox, name, {
       get: () => (globalThis as Record<string, unknown>)[name],
       set: (value) =>
@@ -322,10 +330,16 @@ export class DefaultExecutor implements Executor, OutputOwner {
     // Scratch executions (`execute`) share one script per source: compiling costs ~30 µs, more
     // than the rest of a trivial round trip. Their labels follow the latest execution.
     const scratch = cell.executionCount !== undefined;
+    // A kernel keeps one CompiledCell object per cell version: identity is the cheap key.
+    if (!scratch) {
+      const known = this.byCell.get(cell);
+      if (known && known.js === js) return known;
+    }
     const key = scratch ? `\0execute\0${js.source}` : `${cell.id}\0${cell.line}\0${js.source}`;
     const hit = this.scripts.get(key);
     if (hit) {
       if (scratch) hit.label = hit.displayFile = `<execute ${cell.executionCount}>`;
+      else this.byCell.set(cell, hit);
       return hit;
     }
     const file = `${this.notebookPath ?? join(this.cwd, "__execute__")}#kk${++this.serial}`;
@@ -357,6 +371,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
       displayFile,
       traceMap: null,
     };
+    if (!scratch) this.byCell.set(cell, info);
     if (this.scripts.size >= 2000) {
       const oldest = this.scripts.keys().next().value!;
       this.scripts.delete(oldest);
