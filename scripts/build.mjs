@@ -38,6 +38,10 @@ for (const dir of dirs) {
       sourcemap: "linked",
       logLevel: "warning",
       conditions: ["kernelkit-source"],
+      // "splitting": true keeps each lazily imported module (a CLI command) in a chunk of its
+      // own, so its dependencies load only when that command runs.
+      splitting: pkg["kernelkit-build"]?.splitting === true,
+      chunkNames: "chunks/[name]-[hash]",
     }).then(() => pkg.name),
   );
 }

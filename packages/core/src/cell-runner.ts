@@ -122,9 +122,13 @@ export class CellRunner {
         cell.stale = status !== "success";
       }
       if (status !== "success" && status !== "disabled") ok = false;
+      // Every cell of a run reports queued → running → idle once (SEMANTICS.md), also one
+      // that was settled without executing (cancelled, disabled, static error).
+      if (!ranSet.has(id)) observer.status(id, "running");
       if (info) observer.error(id, info);
       observer.status(id, "idle", status);
     };
+    const ranSet = new Set<CellId>();
     const cancelDescendants = (id: CellId, label: string, reason: string) => {
       for (const d of host.scheduler.cancel(id)) {
         // A cancelled cell with a static error of its own (the other end of a cycle) reports that.
@@ -164,6 +168,7 @@ export class CellRunner {
         continue;
       }
 
+      ranSet.add(id);
       observer.status(id, "running");
       // Names the new code no longer defines disappear now; the others are replaced when the
       // cell succeeds (or removed below when it fails), which avoids churn on re-runs.

@@ -73,6 +73,18 @@ describe("kernel: reactive runs over the protocol", () => {
       r.frames.filter((f) => f.type === "cell_status" && f.cellId === id).map((f) => f.status);
     expect(seq("x")).toEqual(["queued", "running", "idle"]);
     expect(seq("y")).toEqual(["queued", "running", "idle"]);
+    await k.req({
+      type: "set_cells",
+      cells: [
+        { id: "bad", code: "const b = null.x;" },
+        { id: "kid", code: "b" },
+      ],
+    });
+    const failed = await k.req({ type: "run_cells", cellIds: ["bad"] });
+    const seqOf = (id: string) =>
+      failed.frames.filter((f) => f.type === "cell_status" && f.cellId === id).map((f) => f.status);
+    expect(seqOf("kid")).toEqual(["queued", "running", "idle"]);
+    expect(failed.terminal.cells).toEqual({ bad: "exception", kid: "cancelled" });
   });
 
   it("running a cell runs its stale ancestors first", async () => {
