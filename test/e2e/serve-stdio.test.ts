@@ -158,6 +158,16 @@ describe("serve --transport stdio: requests", () => {
     });
   });
 
+  it("ends at end of input also while a cell spins in a synchronous loop (a host that died)", async () => {
+    const s = serve();
+    s.send({ id: "spin", type: "execute", code: "while (true) {}" });
+    await s.waitFor((f) => f.id === "spin" && f.type === "started");
+    s.child.stdin.end();
+    const exit = await s.exited;
+    expect(exit.code).toBe(0);
+    expect(s.framesOf("spin").at(-1)).toMatchObject({ type: "done", cancelled: true });
+  });
+
   it("exits 0 at end of input and on SIGTERM, and on {type: exit} with no frame", async () => {
     const a = serve();
     await a.request({ id: "1", type: "kernel_info" });

@@ -13,7 +13,14 @@ import { isatty, ReadStream } from "node:tty";
 import { parentPort, workerData } from "node:worker_threads";
 import { NdjsonDecoder } from "./framing.ts";
 import { Outbox } from "./outbox.ts";
-import { type IoEvent, type IoWorkerData, isInterruptRequest, SEEN, SENT } from "./worker-protocol.ts";
+import {
+  END_SEEN,
+  type IoEvent,
+  type IoWorkerData,
+  isInterruptRequest,
+  SEEN,
+  SENT,
+} from "./worker-protocol.ts";
 
 const data = workerData as IoWorkerData;
 const port = parentPort!;
@@ -95,6 +102,27 @@ function end(reason: string | null): void {
   ended = true;
   decoder.end();
   post({ k: "end", reason });
+  if (data.signalInterrupts) setTimeout(unstick, END_STUCK_MS);
+  // Last resort, for a main thread stuck where SIGINT cannot reach (native code): the main
+  // thread stops a drain after 30 s and closes the transport (ending this thread); a process
+  // still here later is stuck. Only when the launcher asks for it (serve does).
+  if (data.killAfterEndMs !== null)
+    setTimeout(() => process.kill(process.pid, "SIGKILL"), data.killAfterEndMs);
+}
+
+// A main thread that has not even received end of input is stuck in a cell (a host that died
+// while a cell spins must not leave the kernel spinning): interrupt the cell, so the main
+// thread gets back to the end of input and stops.
+const END_STUCK_MS = 1000;
+let unstickTries = 0;
+function unstick(): void {
+  if (Atomics.load(interrupts, END_SEEN) === 1 || ++unstickTries > 10) return;
+  try {
+    process.kill(process.pid, "SIGINT");
+  } catch {
+    return;
+  }
+  setTimeout(unstick, END_STUCK_MS);
 }
 
 try {

@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { type Connection, type Frame, KernelkitError, type Logger, type Transport } from "@kernelkit/core";
 import { DEFAULT_MAX_FRAME_BYTES } from "./framing.ts";
 import { createOutboxShared, Outbox } from "./outbox.ts";
-import { type IoEvent, type IoWorkerData, SEEN } from "./worker-protocol.ts";
+import { END_SEEN, type IoEvent, type IoWorkerData, SEEN } from "./worker-protocol.ts";
 import { ChannelClosedError } from "./write-sync.ts";
 
 export interface StdioTransportOptions {
@@ -27,6 +27,11 @@ export interface StdioTransportOptions {
   signalInterrupts?: boolean;
   /** Frames are written when this many bytes are batched, even before a flush (default 1 MiB). */
   batchBytes?: number;
+  /**
+   * A kernel process of its own (serve): after end of input, if the process is still running
+   * this much later (the main thread stuck in native code), the I/O thread kills it. Default: never.
+   */
+  killAfterEndMs?: number;
   /** A batch the main thread holds longer than this (a cell blocks it) is written by the I/O thread (default 10 ms). */
   staleMs?: number;
   logger?: Logger;
@@ -84,7 +89,7 @@ export class StdioTransport implements Transport {
   private worker: Worker | null = null;
   private readonly inFd: number;
   private readonly options: StdioTransportOptions;
-  private readonly interrupts = new SharedArrayBuffer(8);
+  private readonly interrupts = new SharedArrayBuffer(12);
   private readonly seen = new Int32Array(this.interrupts);
   private readonly outboxShared = createOutboxShared();
   private readonly outbox: Outbox;
@@ -118,6 +123,7 @@ export class StdioTransport implements Transport {
       outFd: this.options.channelFd ?? this.options.outFd ?? 1,
       outbox: this.outboxShared,
       staleMs: this.options.staleMs ?? 10,
+      killAfterEndMs: this.options.killAfterEndMs ?? null,
     };
     const worker = new Worker(WORKER_URL, { workerData, stdout: false, stderr: false });
     worker.on("message", (event: IoEvent) => this.onEvent(event));
@@ -143,6 +149,7 @@ export class StdioTransport implements Transport {
       });
       this.connection.flush();
     } else {
+      Atomics.store(this.seen, END_SEEN, 1);
       if (event.reason) this.options.logger?.warn({ reason: event.reason }, "the request channel failed");
       // End of input: answer what was received, then stop. A broken channel: stop now.
       this.end(event.reason === null);

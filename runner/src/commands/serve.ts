@@ -80,6 +80,8 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
       ? { maxFrameBytes: Number(process.env.KERNELKIT_MAX_FRAME_BYTES) }
       : {}),
     logger: kernel.logger,
+    // A kernel whose client is gone must not live on, even stuck in native code.
+    killAfterEndMs: 40_000,
   });
   // SIGTERM: a graceful stop, like `exit` on the channel (not SIGINT: see core/src/interrupt.ts).
   const onTerm = () => stdio.stop();
