@@ -1,15 +1,17 @@
 // Out-of-band interrupts: SIGINT, self-imposed deadlines, and requests read on other threads.
 //
 // Node stops a synchronous loop on SIGINT only inside a vm run with `breakOnSigint`: a
-// process-wide "watchdog" hands the signal to the most recently started such run. Two
+// process-wide "watchdog" hands the signal to the most recently started such run. Three
 // worker threads make that usable for a kernel:
 //
-// - the *anchor* parks in `Atomics.wait` inside a `breakOnSigint` run for the whole life of
-//   the kernel. It keeps the watchdog installed, so the main thread's own guarded runs cost
-//   ~1 µs instead of starting a thread each time, and it receives SIGINT whenever the main
-//   thread is not in a guarded run (a cell awaiting I/O) and tells the main thread. If it
-//   catches a signal while the main thread *is* in a guarded run (it registered after the
-//   main thread did), it raises the signal again, which then reaches the main thread.
+// - *anchors* (three) park in `Atomics.wait` inside a `breakOnSigint` run for the whole life of
+//   the kernel. They keep the watchdog installed, so the main thread's own guarded runs cost
+//   ~1 µs instead of starting a thread each time, and the one registered last receives
+//   SIGINT whenever the main thread is not in a guarded run (a cell awaiting I/O) and tells
+//   the main thread. If an anchor catches a signal while the main thread *is* in a guarded
+//   run (the anchor registered after the main thread did), it raises the signal again, which
+//   then reaches the main thread. There are several so that one always holds the watchdog while
+//   another handles a signal: with none registered, Node's handler ends the process.
 // - the *timer* waits for deadlines (`timeoutMs`, `run --timeout`) and raises SIGINT when
 //   one passes; it never holds a watchdog, so it can never swallow the signal.
 //
@@ -44,6 +46,8 @@ const GUARD_SEQ = 4; // bumped when the main thread leaves a guarded run
 const TIMER_SEQ = 5; // bumped to make the timer re-read the deadline
 const ANCHOR_WAKE = 6; // set to wake the anchor for stopping
 const DEADLINE_OFFSET = 32; // Float64: epoch ms of the armed deadline, 0 = none
+/** More than one, so a burst of signals cannot leave no watchdog registered (see above). */
+const ANCHORS = 3;
 
 const ANCHOR_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
@@ -96,7 +100,7 @@ class ProcessInterrupts implements InterruptSource {
   private readonly st = new Int32Array(this.sab, 0, 8);
   private readonly deadline = new Float64Array(this.sab, DEADLINE_OFFSET, 1);
   private readonly listeners = new Set<(e: InterruptEvent) => void>();
-  private anchor: Worker | null = null;
+  private anchors: Worker[] = [];
   private timer: Worker | null = null;
   private deadlineReason = "";
   private fallbackListening = false;
@@ -162,18 +166,22 @@ class ProcessInterrupts implements InterruptSource {
   private start(): void {
     Atomics.store(this.st, STOP, 0);
     Atomics.store(this.st, ANCHOR_WAKE, 0);
-    const anchor = new Worker(ANCHOR_SOURCE, {
-      eval: true,
-      workerData: { sab: this.sab },
-      stdout: false,
-      stderr: false,
-    });
-    anchor.unref();
-    anchor.on("message", (m: { generation?: number }) => {
-      if (m.generation !== undefined) this.emit(m.generation);
-    });
-    anchor.on("error", () => this.fallback());
-    this.anchor = anchor;
+    // While one anchor handles a signal (and is not registered), the others still hold the
+    // watchdog, so a following SIGINT does not find Node's default handler.
+    for (let i = 0; i < ANCHORS; i++) {
+      const anchor = new Worker(ANCHOR_SOURCE, {
+        eval: true,
+        workerData: { sab: this.sab },
+        stdout: false,
+        stderr: false,
+      });
+      anchor.unref();
+      anchor.on("message", (m: { generation?: number }) => {
+        if (m.generation !== undefined) this.emit(m.generation);
+      });
+      anchor.on("error", () => this.fallback());
+      this.anchors.push(anchor);
+    }
   }
 
   private startTimer(): void {
@@ -205,8 +213,8 @@ class ProcessInterrupts implements InterruptSource {
     Atomics.notify(this.st, ANCHOR_WAKE);
     Atomics.add(this.st, TIMER_SEQ, 1);
     Atomics.notify(this.st, TIMER_SEQ);
-    for (const w of [this.anchor, this.timer]) if (w) void w.terminate().catch(() => {});
-    this.anchor = null;
+    for (const w of [...this.anchors, this.timer]) if (w) void w.terminate().catch(() => {});
+    this.anchors = [];
     this.timer = null;
   }
 }
