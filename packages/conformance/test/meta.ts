@@ -36,7 +36,8 @@ export interface ThrowawayRun {
 
 /** Writes `files` (name → source) into a throwaway folder and runs vitest on them once. */
 export function runThrowaway(files: Record<string, string>): ThrowawayRun {
-  const dir = mkdtempSync(join(here, ".throwaway-"));
+  // Beside test/, not in it: the repository's own vitest run must never collect these files.
+  const dir = mkdtempSync(join(here, "..", ".throwaway-"));
   try {
     for (const [name, source] of Object.entries(files)) writeFileSync(join(dir, name), source);
     writeFileSync(
