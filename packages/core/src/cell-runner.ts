@@ -10,7 +10,7 @@ import {
 } from "./errors.ts";
 import type { Evaluator } from "./evaluator.ts";
 import type { DataflowGraph } from "./graph.ts";
-import type { KernelHooks, RunStatus, RunSummary } from "./hooks.ts";
+import { callSeries, type KernelHooks, type RunStatus, type RunSummary } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
 import { tracebackOf } from "./traceback.ts";
 import type {
@@ -180,9 +180,11 @@ export class CellRunner {
       const ctx = host.beginExecution(compiled, requestId, observer);
       let result: RunResult;
       try {
-        if (host.hooks.preExecution.isUsed()) await host.hooks.preExecution.promise(compiled);
+        const pre = callSeries(host.hooks.preExecution, compiled);
+        if (pre) await pre;
         result = await host.evaluator.evaluate(compiled, ctx);
-        if (host.hooks.postExecution.isUsed()) await host.hooks.postExecution.promise(compiled, result);
+        const post = callSeries(host.hooks.postExecution, compiled, result);
+        if (post) await post;
       } catch (error) {
         result = { output: null, error };
       } finally {

@@ -108,3 +108,21 @@ export function createHooks(onTapError: (error: HookError) => void): KernelHooks
   }
   return Object.freeze(hooks);
 }
+
+/**
+ * Calls an AsyncSeriesHook. When every tap is synchronous and no interceptor other than
+ * ours is installed, the taps are called directly (in tapable's order, stages included) and
+ * nothing is returned: no promise, no microtask per cell. Otherwise it is `hook.promise()`.
+ */
+export function callSeries(hook: AsyncSeriesHook<any>, ...args: unknown[]): Promise<void> | undefined {
+  const h = hook as unknown as {
+    taps: { type: string; fn: (...a: unknown[]) => unknown }[];
+    interceptors: unknown[];
+  };
+  if (h.taps.length === 0) return undefined;
+  if (h.interceptors.length === 1 && h.taps.every((t) => t.type === "sync")) {
+    for (const t of h.taps) t.fn(...args);
+    return undefined;
+  }
+  return hook.promise(...(args as [never]));
+}
