@@ -41,6 +41,7 @@ describe("kernelkit conformance", () => {
       ["strict", "lifecycle"],
       ["profiling", "lifecycle"],
       ["ws", "transport"],
+      ["stdio", "transport"],
     ]) {
       const r = runCli(["conformance", name!, "--json"]);
       const json = card(r.stdout);
