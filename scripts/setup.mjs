@@ -10,9 +10,21 @@ const step = (title, cmd, args) => {
   return r.status ?? 1;
 };
 
-if (step("installing dependencies (pnpm 10 via npx)", "npx", ["-y", "pnpm@10.34.9", "install", "--frozen-lockfile"]) !== 0) process.exit(1);
+if (
+  step("installing dependencies (pnpm 10 via npx)", "npx", [
+    "-y",
+    "pnpm@10.34.9",
+    "install",
+    "--frozen-lockfile",
+  ]) !== 0
+)
+  process.exit(1);
 if (step("building packages", process.execPath, ["scripts/build.mjs"]) !== 0) process.exit(1);
-const code = step("running examples/notebooks/sales.ts", process.execPath, ["runner/dist/cli.js", "run", "examples/notebooks/sales.ts"]);
+const code = step("running examples/notebooks/sales.ts", process.execPath, [
+  "runner/dist/cli.js",
+  "run",
+  "examples/notebooks/sales.ts",
+]);
 if (code > 1) process.exit(code);
 process.stderr.write(
   "\n✓ set up. The example's 'forecast' cell fails on purpose, so its branch is cancelled (exit code 1).\n" +

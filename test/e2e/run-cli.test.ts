@@ -146,10 +146,13 @@ a + 1
 
 describe("kernelkit run: output channels", () => {
   it("keeps stdout to the one JSON object: cell prints are captured and logs go to stderr", () => {
-    const r = runJson(`// %% noisy
+    const r = runJson(
+      `// %% noisy
 console.log("cell says hi");
 process.stdout.write("raw write\\n");
-const x = 1;`, { env: { KERNELKIT_LOG_LEVEL: "debug" } });
+const x = 1;`,
+      { env: { KERNELKIT_LOG_LEVEL: "debug" } },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
     expect(r.cell("noisy").stdout).toBe("cell says hi\nraw write\n");

@@ -1,6 +1,6 @@
 // Helpers for end-to-end tests that spawn the built CLI (`npm test` builds first).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,10 @@ export interface CliResult {
 }
 
 /** Runs `node runner/dist/cli.js ...args` and collects its output. */
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): CliResult {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
@@ -46,7 +49,10 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
 }
 
 /** `run --json` on a notebook written from `source`; returns the parsed object and the exit code. */
-export function runJson(source: string, options: { name?: string; args?: string[]; dir?: string; env?: NodeJS.ProcessEnv } = {}) {
+export function runJson(
+  source: string,
+  options: { name?: string; args?: string[]; dir?: string; env?: NodeJS.ProcessEnv } = {},
+) {
   const dir = options.dir ?? tempDir();
   const file = join(dir, options.name ?? "nb.ts");
   writeFileSync(file, source);
@@ -55,9 +61,17 @@ export function runJson(source: string, options: { name?: string; args?: string[
   try {
     json = JSON.parse(r.stdout);
   } catch {
-    throw new Error(`run --json printed no JSON (exit ${r.code}):\nstdout: ${r.stdout.slice(0, 2000)}\nstderr: ${r.stderr.slice(0, 2000)}`);
+    throw new Error(
+      `run --json printed no JSON (exit ${r.code}):\nstdout: ${r.stdout.slice(0, 2000)}\nstderr: ${r.stderr.slice(0, 2000)}`,
+    );
   }
-  return { ...r, json, file, dir, cell: (name: string) => json.cells.find((c: any) => c.name === name || c.id === name) };
+  return {
+    ...r,
+    json,
+    file,
+    dir,
+    cell: (name: string) => json.cells.find((c: any) => c.name === name || c.id === name),
+  };
 }
 
 export function tempDir(prefix = "kk-test-"): string {

@@ -191,7 +191,7 @@ describe("kernel: reactive runs over the protocol", () => {
     await k.req({
       type: "set_cells",
       cells: [
-        { id: "view", code: "`${greeting}, ${who}!`" },
+        { id: "view", code: "greeting + ', ' + who + '!'" },
         { id: "other", code: "1" },
       ],
     });
@@ -300,7 +300,7 @@ describe("kernel: reactive runs over the protocol", () => {
 
   it("merges consecutive queued set_inputs: last value per name, one run, mergedInto for the others", async () => {
     const k = await kernel();
-    await k.req({ type: "set_cells", cells: [{ id: "view", code: "console.log('run'); `${a}-${b}`" }] });
+    await k.req({ type: "set_cells", cells: [{ id: "view", code: "console.log('run'); a + '-' + b" }] });
     const frames: Frame[] = [];
     k.client.onFrame((f) => frames.push(f));
     k.client.send({ id: "slow", type: "execute", code: "await new Promise((r) => setTimeout(r, 200))" });
