@@ -293,11 +293,12 @@ class OutStream(io.TextIOBase):
         except OSError:
             pass
 
-    def sync(self):
-        """Flushes; writes a marker when the host may not have read everything yet."""
+    def sync(self, always=False):
+        """Flushes; writes a marker when the host may not have read everything yet (always,
+        for a message in the middle of a cell: text the cell writes after it must wait for it)."""
         with self._lock:
             self._flush_locked()
-            if not self._maybe_unread():
+            if not self._maybe_unread(always):
                 return None
             self._mark += 1
             try:
@@ -307,7 +308,7 @@ class OutStream(io.TextIOBase):
                 return None
             return self._mark
 
-    def _maybe_unread(self):
+    def _maybe_unread(self, always=False):
         p = self._probe
         if p is None:
             return True
@@ -315,6 +316,8 @@ class OutStream(io.TextIOBase):
             st = os.fstat(self._fd)
             if st.st_dev != p[2] or st.st_ino != p[3]:
                 return False  # the cell pointed the fd elsewhere: never write markers there
+            if always:
+                return True
             return int.from_bytes(p[0](self._fd, p[1], b"\0\0\0\0"), sys.byteorder, signed=True) > 0
         except OSError:
             return False
@@ -340,7 +343,7 @@ def _flush_all():
 _emit_lock = threading.RLock()
 
 
-def emit(msg):
+def emit(msg, always=False):
     """Sends a message that follows output: the markers it names and the message itself go
     out under one lock, so the host sees markers and messages in the same order (a display()
     from another thread cannot slip in between)."""
@@ -349,8 +352,8 @@ def emit(msg):
     _enter_critical()
     try:
         with _emit_lock:
-            msg["so"] = OUT.sync()
-            msg["se"] = ERR.sync()
+            msg["so"] = OUT.sync(always)
+            msg["se"] = ERR.sync(always)
             send(msg)
     finally:
         _leave_critical()
@@ -497,7 +500,7 @@ def display(*objs, raw=False, **_ignored):
                 bundle["text/plain"] = ""
         else:
             bundle = format_bundle(obj)
-        emit({"op": "display", "seq": S.seq, "bundle": bundle})
+        emit({"op": "display", "seq": S.seq, "bundle": bundle}, always=True)
 
 
 # ---------------------------------------------------------------- analysis
