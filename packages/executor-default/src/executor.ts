@@ -5,8 +5,6 @@
 // (`microtaskMode: "afterEvaluate"`) and every entry into user code goes through a script
 // run with `breakOnSigint`, so SIGINT stops a synchronous loop before or after an `await`
 // without killing the kernel.
-import { Console } from "node:console";
-import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,6 +29,7 @@ import {
   type SharedJsScope,
   userTraceback,
 } from "@kernelkit/core";
+import { createCellConsole } from "./console.ts";
 import { activate, type OutputOwner, registerOwner, type Stream, unregisterOwner } from "./output.ts";
 
 registerKernelSource(new URL("../", import.meta.url).href);
@@ -179,7 +178,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
     hidden("global", globalProxy);
     hidden(
       "console",
-      new Console({ stdout: this.stream("stdout"), stderr: this.stream("stderr"), colorMode: false }),
+      createCellConsole((stream, text) => this.write(stream, text)),
     );
     hidden("setTimeout", this.wrapTimer(setTimeout));
     hidden("setInterval", this.wrapTimer(setInterval));
@@ -215,19 +214,6 @@ export class DefaultExecutor implements Executor, OutputOwner {
       configurable: true,
       enumerable: false,
     });
-  }
-
-  /** A writable the context's console writes to; text goes to the running cell. */
-  private stream(stream: Stream): NodeJS.WritableStream {
-    const target = new EventEmitter() as EventEmitter & { write(chunk: string | Uint8Array): boolean };
-    target.write = (chunk) => {
-      this.write(stream, typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-      return true;
-    };
-    // Console adds and removes a one-off 'error' listener around every write to a stream that
-    // has none; a permanent one skips that (~0.7 µs of each console.log).
-    target.on("error", () => {});
-    return target as unknown as NodeJS.WritableStream;
   }
 
   /** OutputOwner: text written by user code (console, process.stdout, libraries). */
