@@ -81,23 +81,18 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   const summary = await kernel.runAll("run", collector);
   if (ticker) clearInterval(ticker);
   progress?.clear();
-  const reports = collector.reports(kernel);
   const totalMs = performance.now() - started;
   const warnings = [...built.warnings, ...kernel.warnings].map((w) => `${w.code}: ${w.message}`);
   for (const w of warnings) err(`kernelkit: warning ${w}\n`);
 
   if (json) {
-    const cells = reports.map(({ type: _type, ...rest }) => rest);
-    out(
-      `${JSON.stringify({
-        schemaVersion: 1,
-        ok: summary.ok,
-        executor: kernel.executor.name,
-        warnings,
-        cells,
-      })}\n`,
+    collector.writeJson(
+      kernel,
+      { schemaVersion: 1, ok: summary.ok, executor: kernel.executor.name, warnings },
+      out,
     );
   } else {
+    const reports = collector.reports(kernel);
     out(renderReport(reports, totalMs) + profileSection(kernel, reports));
   }
   const timedOut = kernel.lastInterruptKind === "timeout";
