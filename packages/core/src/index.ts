@@ -60,7 +60,7 @@ export type { RequestContext } from "./handlers.ts";
 export { CORE_BUNDLES, InvalidRequestError } from "./handlers.ts";
 export type { KernelHooks, RunStatus, RunSummary } from "./hooks.ts";
 export { callSeries, createHooks, HookError } from "./hooks.ts";
-export type { InterruptEvent, InterruptSource } from "./interrupt.ts";
+export type { GuardWatch, InterruptEvent, InterruptSource, ProcessInterruptSource } from "./interrupt.ts";
 export { processInterrupts } from "./interrupt.ts";
 export type {
   CellInput,

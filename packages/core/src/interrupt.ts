@@ -17,6 +17,11 @@
 //
 // The main thread must not listen to SIGINT itself: vm re-adds such listeners after every
 // guarded run, which would take the signal away from the watchdog.
+//
+// The guard depth lives in shared memory, so another thread can tell a main thread stuck in user
+// code from one that is free (`watchGuard`): the stdio transport reads requests on the main
+// thread while no user code runs, and hands reading to its I/O thread only while a guarded run
+// blocks the main thread; it takes reading back, synchronously, as that run ends.
 import { Worker } from "node:worker_threads";
 
 export interface InterruptEvent {
@@ -45,14 +50,17 @@ const GUARD = 3; // depth of guarded runs on the main thread
 const GUARD_SEQ = 4; // bumped when the main thread leaves a guarded run
 const TIMER_SEQ = 5; // bumped to make the timer re-read the deadline
 const ANCHOR_WAKE = 6; // set to wake the anchor for stopping
-const DEADLINE_OFFSET = 32; // Float64: epoch ms of the armed deadline, 0 = none
+const EXIT_REQUEST = 7; // set by another thread: call the guard watchers when the outermost guarded run ends
+const SEQ_WAITERS = 8; // anchors waiting on GUARD_SEQ (leaveGuarded wakes them only then)
+const SLOTS = 10;
+const DEADLINE_OFFSET = 40; // Float64: epoch ms of the armed deadline, 0 = none
 /** More than one, so a burst of signals cannot leave no watchdog registered (see above). */
 const ANCHORS = 3;
 
 const ANCHOR_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
 const vm = require("node:vm");
-const st = new Int32Array(workerData.sab, 0, 8);
+const st = new Int32Array(workerData.sab, 0, ${SLOTS});
 const ctx = vm.createContext({ Atomics, st });
 const park = new vm.Script("Atomics.wait(st, ${ANCHOR_WAKE}, 0)");
 for (;;) {
@@ -64,7 +72,9 @@ for (;;) {
       // Meant for the main thread's guarded run: pass it on, and register again only
       // once that run is over, so the main thread stays the most recent.
       process.kill(process.pid, "SIGINT");
+      Atomics.add(st, ${SEQ_WAITERS}, 1);
       Atomics.wait(st, ${GUARD_SEQ}, Atomics.load(st, ${GUARD_SEQ}), 50);
+      Atomics.sub(st, ${SEQ_WAITERS}, 1);
       continue;
     }
     const generation = Atomics.add(st, ${GENERATION}, 1) + 1;
@@ -76,7 +86,7 @@ for (;;) {
 
 const TIMER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const st = new Int32Array(workerData.sab, 0, 8);
+const st = new Int32Array(workerData.sab, 0, ${SLOTS});
 const deadline = new Float64Array(workerData.sab, ${DEADLINE_OFFSET}, 1);
 for (;;) {
   if (Atomics.load(st, ${STOP}) < 0) break;
@@ -97,7 +107,8 @@ for (;;) {
 /** Process-wide interrupt source (SIGINT is process-wide); shared by every kernel in the process. */
 class ProcessInterrupts implements InterruptSource {
   private readonly sab = new SharedArrayBuffer(DEADLINE_OFFSET + 8);
-  private readonly st = new Int32Array(this.sab, 0, 8);
+  private readonly st = new Int32Array(this.sab, 0, SLOTS);
+  private readonly guardWatchers = new Set<() => void>();
   private readonly deadline = new Float64Array(this.sab, DEADLINE_OFFSET, 1);
   private readonly listeners = new Set<(e: InterruptEvent) => void>();
   private anchors: Worker[] = [];
@@ -130,9 +141,41 @@ class ProcessInterrupts implements InterruptSource {
   }
 
   leaveGuarded(): void {
-    Atomics.sub(this.st, GUARD, 1);
+    const depth = Atomics.sub(this.st, GUARD, 1);
     Atomics.add(this.st, GUARD_SEQ, 1);
-    Atomics.notify(this.st, GUARD_SEQ);
+    // An anchor that passed a signal on waits for the run to end (see ANCHOR_SOURCE).
+    if (Atomics.load(this.st, SEQ_WAITERS) !== 0) Atomics.notify(this.st, GUARD_SEQ);
+    // The depth was 1: the outermost run ended. Another thread asked to hear of it: tell the watchers.
+    if (depth === 1 && Atomics.load(this.st, EXIT_REQUEST) !== 0) this.guardExited();
+  }
+
+  /**
+   * Lets another thread see whether the main thread is inside a guarded run (user code), and
+   * have `onExit` called on the main thread, synchronously, as the outermost guarded run ends
+   * — after that thread stored a non-zero value in the `exitRequest` slot (once per request).
+   */
+  watchGuard(onExit: () => void): GuardWatch {
+    this.guardWatchers.add(onExit);
+    return {
+      sab: this.sab,
+      depth: GUARD,
+      seq: GUARD_SEQ,
+      exitRequest: EXIT_REQUEST,
+      dispose: () => {
+        this.guardWatchers.delete(onExit);
+      },
+    };
+  }
+
+  private guardExited(): void {
+    Atomics.store(this.st, EXIT_REQUEST, 0);
+    for (const watcher of this.guardWatchers) {
+      try {
+        watcher();
+      } catch {
+        // a watcher's failure must not become the cell's
+      }
+    }
   }
 
   armDeadline(ms: number, reason: string): void {
@@ -219,10 +262,29 @@ class ProcessInterrupts implements InterruptSource {
   }
 }
 
+/** Where another thread finds the main thread's guard state (Int32 slots of `sab`); see watchGuard. */
+export interface GuardWatch {
+  readonly sab: SharedArrayBuffer;
+  /** Slot: depth of guarded runs on the main thread (> 0: user code is running). */
+  readonly depth: number;
+  /** Slot: bumped every time the main thread leaves a guarded run. */
+  readonly seq: number;
+  /** Slot: store 1 to have the watcher called when the outermost guarded run ends. */
+  readonly exitRequest: number;
+  dispose(): void;
+}
+
+export interface ProcessInterruptSource extends InterruptSource {
+  /** The main thread is about to run user code under `breakOnSigint` (nestable). */
+  enterGuarded(): void;
+  leaveGuarded(): void;
+  watchGuard(onExit: () => void): GuardWatch;
+}
+
 let shared: ProcessInterrupts | null = null;
 
 /** The process's interrupt source (anchor and timer threads), created on first use. */
-export function processInterrupts(): InterruptSource & { enterGuarded(): void; leaveGuarded(): void } {
+export function processInterrupts(): ProcessInterruptSource {
   shared ??= new ProcessInterrupts();
   return shared;
 }

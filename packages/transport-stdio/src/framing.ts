@@ -87,6 +87,21 @@ export class NdjsonDecoder {
     return this.size;
   }
 
+  /**
+   * Copies the bytes of the unfinished line into `target` and returns their count: another
+   * decoder fed them, then the rest of the stream, decodes what this one would. -1 when they
+   * do not fit, or when this decoder is skipping an over-long line (so should the other).
+   */
+  copyPartial(target: Uint8Array): number {
+    if (this.discarding || this.size > target.length) return -1;
+    let at = 0;
+    for (const part of this.parts) {
+      target.set(part, at);
+      at += part.length;
+    }
+    return at;
+  }
+
   private tooLarge(): void {
     this.parts = [];
     this.size = 0;

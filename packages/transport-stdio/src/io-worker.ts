@@ -1,12 +1,23 @@
-// The I/O thread (a separate build entry, loaded from dist/): reads the request channel,
-// frames and parses it, and forwards every message to the main thread. It runs while the
-// main thread is stuck in a synchronous cell, so an `interrupt` request is acted on at once:
-// when the main thread does not take the request within a few ms, the thread raises SIGINT on
-// the process (the kernel's interrupt machinery turns that into an interrupt of the running
-// cell) and keeps raising it until the main thread has taken the request, which also covers
-// an interrupt read before the cell it targets started. It also
-// writes frames the main thread has batched for too long (see outbox.ts).
-import { createReadStream, fstatSync } from "node:fs";
+// The I/O thread (a separate build entry, loaded from dist/). It exists so that a cell blocking
+// the main thread cannot keep the kernel from hearing an `interrupt` request or the end of input,
+// and cannot hold back frames already made.
+//
+// Who reads the request channel (worker-protocol.ts, ReadMode):
+// - "main" (pipes and sockets): the main thread reads, from its own event loop, with no hop
+//   between threads. This thread watches the main thread's guard state (core's watchGuard):
+//   once the main thread has been inside the same guarded run (a cell) for a tick, it takes
+//   reading over — non-blocking reads, polled — and posts the raw bytes to the main thread; as
+//   that run ends, the main thread takes reading back synchronously, with the bytes read so far,
+//   before its event loop can read again, so nothing is lost or reordered. A lock in shared
+//   memory (READER) makes sure only one thread reads at a time.
+// - "thread" (terminals, files): this thread reads everything, parses it and posts each message.
+//
+// Either way, an `interrupt` request the main thread has not taken within STUCK_MS means it is
+// stuck in a synchronous cell: this thread raises SIGINT on the process (the kernel's interrupt
+// machinery turns that into an interrupt of the running cell) and keeps raising it until the
+// main thread has taken the request, which also covers an interrupt read before the cell it
+// targets started. It also writes frames the main thread has batched for too long (outbox.ts).
+import { createReadStream, fstatSync, readSync } from "node:fs";
 import { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { isatty, ReadStream } from "node:tty";
@@ -14,17 +25,24 @@ import { parentPort, workerData } from "node:worker_threads";
 import { NdjsonDecoder } from "./framing.ts";
 import { Outbox } from "./outbox.ts";
 import {
+  type BytesEnd,
   END_SEEN,
   type IoEvent,
   type IoWorkerData,
   isInterruptRequest,
+  MAIN_SEEN,
+  MAIN_SENT,
+  PARTIAL_LEN,
+  READER,
+  RECLAIMS,
   SEEN,
   SENT,
+  SLOTS,
 } from "./worker-protocol.ts";
 
 const data = workerData as IoWorkerData;
 const port = parentPort!;
-const interrupts = new Int32Array(data.interrupts);
+const ctl = new Int32Array(data.interrupts, 0, SLOTS);
 // The main thread takes an interrupt request itself when it is free (a cell awaiting I/O). Only
 // when it has not taken it within STUCK_MS is it stuck in a synchronous cell, and then SIGINT
 // stops that cell. Signalling only a thread that has been inside a guarded run for a while
@@ -34,23 +52,38 @@ const STUCK_MS = 10;
 // Apart by more than the anchor's 50 ms without a watchdog after it passes a signal on.
 const RESIGNAL_MS = 120;
 const RESIGNAL_MAX = 250; // 30 s: a loaded machine can take long to start the target cell
+/** "main" mode: how often this thread looks at the guard state (and at stale frames). */
+const TICK_MS = Math.max(1, Math.floor(data.staleMs / 2));
+/** "main" mode: how often this thread reads while it has reading. */
+const POLL_MS = 2;
 
 const post = (event: IoEvent) => port.postMessage(event);
 
 let checkTimer: ReturnType<typeof setTimeout> | undefined;
 let signals = 0;
 
-function interruptRead(): void {
-  Atomics.add(interrupts, SENT, 1);
+/** An interrupt request was read (by either thread): signal if the main thread does not take it. */
+function interruptPending(): void {
   signals = 0;
   // A new interrupt gets the short wait, also while an earlier one is between re-signals.
   clearTimeout(checkTimer);
   checkTimer = setTimeout(check, STUCK_MS);
 }
 
-/** Until the main thread has received every interrupt we read, the cell it is stuck in is the target. */
+// "main" mode: interrupt requests this thread read, and which reclaim would hand them over.
+let ownInterrupts = false;
+let ownGeneration = -1;
+
+/** Whether an interrupt request that was read has not reached the main thread yet. */
+function owed(): boolean {
+  if (Atomics.load(ctl, SEEN) < Atomics.load(ctl, SENT)) return true;
+  if (Atomics.load(ctl, MAIN_SEEN) < Atomics.load(ctl, MAIN_SENT)) return true;
+  return ownInterrupts && Atomics.load(ctl, RECLAIMS) === ownGeneration;
+}
+
+/** Until the main thread has received every interrupt that was read, the cell it is stuck in is the target. */
 function check(): void {
-  if (Atomics.load(interrupts, SEEN) >= Atomics.load(interrupts, SENT) || ++signals > RESIGNAL_MAX) return;
+  if (!owed() || ++signals > RESIGNAL_MAX) return;
   try {
     process.kill(process.pid, "SIGINT");
   } catch {
@@ -59,10 +92,71 @@ function check(): void {
   checkTimer = setTimeout(check, RESIGNAL_MS);
 }
 
+// While a cell blocks the main thread, frames it already made (`started`, a display) still go out.
+const outbox = new Outbox(data.outbox, data.outFd, 2);
+function flushStale(): boolean {
+  try {
+    outbox.flushIfStale(data.staleMs);
+    return true;
+  } catch {
+    end("the frame channel is closed", false);
+    return false;
+  }
+}
+
+let ended = false;
+/**
+ * End of input (reason null) or a broken channel: the main thread is told, and must act on it.
+ * In "main" mode what this thread read goes on the bytes port, in order, end of input included.
+ */
+function end(reason: string | null, read = true): void {
+  if (ended) return;
+  ended = true;
+  if (data.mode === "main" && read) {
+    detector?.end();
+    data.bytes!.postMessage({ end: reason } satisfies BytesEnd);
+  } else {
+    decoder.end();
+    post({ k: "end", reason });
+  }
+  if (data.signalInterrupts) setTimeout(unstick, END_STUCK_MS);
+  armKill();
+}
+
+// Last resort, for a main thread stuck where SIGINT cannot reach (native code): the main
+// thread stops a drain after 30 s and closes the transport (ending this thread); a process
+// still here later is stuck. Only when the launcher asks for it (serve does).
+let killArmed = false;
+function armKill(): void {
+  if (killArmed || data.killAfterEndMs === null) return;
+  killArmed = true;
+  setTimeout(() => process.kill(process.pid, "SIGKILL"), data.killAfterEndMs);
+}
+
+// A main thread that has not even received end of input is stuck in a cell (a host that died
+// while a cell spins must not leave the kernel spinning): interrupt the cell, so the main
+// thread gets back to the end of input and stops.
+const END_STUCK_MS = 1000;
+let unstickTries = 0;
+function unstick(): void {
+  if (Atomics.load(ctl, END_SEEN) === 1 || ++unstickTries > 10) return;
+  try {
+    process.kill(process.pid, "SIGINT");
+  } catch {
+    return;
+  }
+  setTimeout(unstick, END_STUCK_MS);
+}
+
+// ---- "thread" mode: this thread reads everything ----
+
 const decoder = new NdjsonDecoder({
   maxFrameBytes: data.maxFrameBytes,
   onMessage(value) {
-    if (data.signalInterrupts && isInterruptRequest(value)) interruptRead();
+    if (data.signalInterrupts && isInterruptRequest(value)) {
+      Atomics.add(ctl, SENT, 1);
+      interruptPending();
+    }
     post({ k: "m", v: value });
   },
   onError(code, message) {
@@ -81,55 +175,140 @@ function open(fd: number): Readable {
   return createReadStream("", { fd, autoClose: false, highWaterMark: 256 * 1024 });
 }
 
-// While a cell blocks the main thread, frames it already made (`started`, a display) still go out.
-const outbox = new Outbox(data.outbox, data.outFd, 2);
-const staleTimer = setInterval(
-  () => {
-    try {
-      outbox.flushIfStale(data.staleMs);
-    } catch {
-      clearInterval(staleTimer);
-      end("the frame channel is closed");
-    }
-  },
-  Math.max(1, Math.floor(data.staleMs / 2)),
-);
-staleTimer.unref();
-
-let ended = false;
-function end(reason: string | null): void {
-  if (ended) return;
-  ended = true;
-  decoder.end();
-  post({ k: "end", reason });
-  if (data.signalInterrupts) setTimeout(unstick, END_STUCK_MS);
-  // Last resort, for a main thread stuck where SIGINT cannot reach (native code): the main
-  // thread stops a drain after 30 s and closes the transport (ending this thread); a process
-  // still here later is stuck. Only when the launcher asks for it (serve does).
-  if (data.killAfterEndMs !== null)
-    setTimeout(() => process.kill(process.pid, "SIGKILL"), data.killAfterEndMs);
+function readAlways(): void {
+  const staleTimer = setInterval(() => {
+    if (!flushStale()) clearInterval(staleTimer);
+  }, TICK_MS);
+  staleTimer.unref();
+  try {
+    const input = open(data.fd);
+    input.on("data", (chunk: Buffer) => decoder.push(chunk));
+    input.on("end", () => end(null));
+    input.on("error", (error: NodeJS.ErrnoException) => end(error.code ?? error.message));
+  } catch (error) {
+    end((error as NodeJS.ErrnoException).code ?? String(error));
+  }
 }
 
-// A main thread that has not even received end of input is stuck in a cell (a host that died
-// while a cell spins must not leave the kernel spinning): interrupt the cell, so the main
-// thread gets back to the end of input and stops.
-const END_STUCK_MS = 1000;
-let unstickTries = 0;
-function unstick(): void {
-  if (Atomics.load(interrupts, END_SEEN) === 1 || ++unstickTries > 10) return;
-  try {
-    process.kill(process.pid, "SIGINT");
-  } catch {
+// ---- "main" mode: this thread reads only while a cell blocks the main thread ----
+
+const guard = data.guard ? new Int32Array(data.guard.sab) : null;
+const partial = new Uint8Array(data.partial);
+/** Decodes what this thread reads, only to notice interrupt requests (the main thread decodes for real). */
+let detector: NdjsonDecoder | null = null;
+/** Skip up to the first newline: the main thread's unfinished line was not known. */
+let skipToNewline = false;
+let owning = false;
+let lastSeq = -1;
+let lastDepth = 0;
+let lastMainSent = 0;
+const readBuffer = Buffer.allocUnsafe(256 * 1024);
+
+function tick(): void {
+  if (!flushStale()) return;
+  // Interrupt requests the main thread decoded but has not acted on (a request before them in
+  // the same chunk started a cell that blocks it).
+  const mainSent = Atomics.load(ctl, MAIN_SENT);
+  if (mainSent !== lastMainSent) {
+    lastMainSent = mainSent;
+    if (data.signalInterrupts) interruptPending();
+  }
+  // The main thread read end of input itself.
+  if (!killArmed && Atomics.load(ctl, END_SEEN) === 1) armKill();
+  if (!owning && !ended) maybeTakeOver();
+}
+
+/** Takes reading over from a main thread that has been inside the same guarded run since the last tick. */
+function maybeTakeOver(): void {
+  if (!guard || !data.guard) return;
+  const g = data.guard;
+  const depth = Atomics.load(guard, g.depth);
+  const seq = Atomics.load(guard, g.seq);
+  const stuck = depth > 0 && lastDepth > 0 && seq === lastSeq;
+  lastDepth = depth;
+  lastSeq = seq;
+  if (!stuck) return;
+  if (Atomics.compareExchange(ctl, READER, 0, 1) !== 0) return;
+  // Ask to be told when the run ends, then make sure it has not ended already: the main thread
+  // bumps the sequence before it looks at the request, so one of us sees the other.
+  Atomics.store(guard, g.exitRequest, 1);
+  if (Atomics.load(guard, g.depth) === 0 || Atomics.load(guard, g.seq) !== seq) {
+    Atomics.compareExchange(ctl, READER, 1, 0);
     return;
   }
-  setTimeout(unstick, END_STUCK_MS);
+  owning = true;
+  ownInterrupts = false;
+  ownGeneration = Atomics.load(ctl, RECLAIMS);
+  primeDetector();
+  poll();
 }
 
-try {
-  const input = open(data.fd);
-  input.on("data", (chunk: Buffer) => decoder.push(chunk));
-  input.on("end", () => end(null));
-  input.on("error", (error: NodeJS.ErrnoException) => end(error.code ?? error.message));
-} catch (error) {
-  end((error as NodeJS.ErrnoException).code ?? String(error));
+function primeDetector(): void {
+  detector = new NdjsonDecoder({
+    maxFrameBytes: data.maxFrameBytes,
+    onMessage(value) {
+      if (!isInterruptRequest(value)) return;
+      ownInterrupts = true;
+      if (data.signalInterrupts) interruptPending();
+    },
+    onError() {},
+  });
+  const len = Atomics.load(ctl, PARTIAL_LEN);
+  skipToNewline = len < 0;
+  if (len > 0) detector.push(Buffer.from(partial.subarray(0, len)));
 }
+
+function detect(bytes: Buffer): void {
+  let b = bytes;
+  if (skipToNewline) {
+    const nl = b.indexOf(0x0a);
+    if (nl === -1) return;
+    skipToNewline = false;
+    b = b.subarray(nl + 1);
+  }
+  detector!.push(b);
+}
+
+/** Reads what is there (never blocking: the main thread's event loop made the fd non-blocking). */
+function poll(): void {
+  if (!owning) return;
+  if (Atomics.compareExchange(ctl, READER, 1, 2) !== 1) {
+    // The main thread took reading back.
+    owning = false;
+    detector = null;
+    return;
+  }
+  let endReason: string | null | undefined;
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(data.fd, readBuffer, 0, readBuffer.length, null);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN" || code === "EWOULDBLOCK") break;
+        if (code === "EINTR") continue;
+        endReason = code ?? String(error);
+        break;
+      }
+      if (n === 0) {
+        endReason = null;
+        break;
+      }
+      // A copy: the detector may keep part of it (an unfinished line) while readBuffer is reused.
+      const bytes = Buffer.from(readBuffer.subarray(0, n));
+      detect(bytes);
+      // Posted before READER is released: the main thread drains the port after taking reading back.
+      data.bytes!.postMessage(bytes);
+    }
+    if (endReason !== undefined) end(endReason);
+  } finally {
+    Atomics.store(ctl, READER, 1);
+    Atomics.notify(ctl, READER);
+  }
+  // Keeps reading (the lock, not a timer, says when to stop) until the main thread takes over.
+  if (endReason === undefined) setTimeout(poll, POLL_MS);
+}
+
+if (data.mode === "thread") readAlways();
+else setInterval(tick, TICK_MS);

@@ -1,17 +1,30 @@
 // What the I/O thread and the main thread say to each other.
+import type { MessagePort } from "node:worker_threads";
 import type { FramingErrorCode } from "./framing.ts";
 import type { OutboxShared } from "./outbox.ts";
 
+/**
+ * Who reads the request channel. "thread": the I/O thread, always (a terminal or a file, which
+ * the main thread cannot read without blocking). "main": the main thread, from its event loop,
+ * while no user code blocks it; the I/O thread takes reading over only while a guarded run (a
+ * cell) has blocked the main thread for a while, and gives it back as that run ends.
+ */
+export type ReadMode = "thread" | "main";
+
 export interface IoWorkerData {
   fd: number;
+  mode: ReadMode;
   maxFrameBytes: number;
   /** Raise SIGINT on the process when an `interrupt` request is read. */
   signalInterrupts: boolean;
-  /**
-   * Int32 slots: [SENT] interrupt requests read, [SEEN] interrupt requests the main thread
-   * received, [END_SEEN] 1 once the main thread received end of input.
-   */
+  /** Int32 slots, see below. */
   interrupts: SharedArrayBuffer;
+  /** "main" mode: the main thread's unfinished line when the I/O thread takes over ([PARTIAL_LEN] bytes). */
+  partial: SharedArrayBuffer;
+  /** "main" mode: the main thread's guard state (core's watchGuard). */
+  guard: { sab: SharedArrayBuffer; depth: number; seq: number; exitRequest: number } | null;
+  /** "main" mode: where the I/O thread posts the bytes it read (Uint8Array) and end of input ({ end }). */
+  bytes: MessagePort | null;
   /** Frames the main thread batched, and the fd they go to. */
   outFd: number;
   outbox: OutboxShared;
@@ -21,15 +34,37 @@ export interface IoWorkerData {
   killAfterEndMs: number | null;
 }
 
+// Int32 slots of `interrupts`.
+/** "thread" mode: interrupt requests the I/O thread read. */
 export const SENT = 0;
+/** "thread" mode: interrupt requests the main thread received. */
 export const SEEN = 1;
+/** 1 once the main thread received end of input. */
 export const END_SEEN = 2;
+/** "main" mode: interrupt requests the main thread decoded (before acting on any request of that chunk). */
+export const MAIN_SENT = 3;
+/** "main" mode: interrupt requests the main thread acted on, of those counted in MAIN_SENT. */
+export const MAIN_SEEN = 4;
+/** "main" mode: 0 the main thread reads; 1 the I/O thread reads; 2 the I/O thread is inside a read. */
+export const READER = 5;
+/** "main" mode: bumped each time the main thread takes reading back (and with it what the I/O thread read). */
+export const RECLAIMS = 6;
+/** "main" mode: bytes of the main thread's unfinished line in `partial`, -1 unknown (skip to the next newline). */
+export const PARTIAL_LEN = 7;
+export const SLOTS = 8;
 
-/** I/O thread → main thread. */
+export const PARTIAL_BYTES = 64 * 1024;
+
+/** I/O thread → main thread ("thread" mode). */
 export type IoEvent =
   | { k: "m"; v: unknown }
   | { k: "e"; code: FramingErrorCode; message: string }
   | { k: "end"; reason: string | null };
+
+/** I/O thread → main thread on the bytes port ("main" mode): end of input, or the channel failed. */
+export interface BytesEnd {
+  end: string | null;
+}
 
 export function isInterruptRequest(value: unknown): boolean {
   return (
