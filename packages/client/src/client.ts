@@ -95,7 +95,9 @@ export class KernelClient {
 
   private readonly pending = new Map<string, Pending>();
   private nextId = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** An execution is running; the ones after it wait here, first in, first out. */
+  private executing = false;
+  private readonly waiting: (() => void)[] = [];
   private exitInfo: ExitInfo | null = null;
   private current: ExecuteOptions | null = null;
   private lastCount = 0;
@@ -296,10 +298,30 @@ export class KernelClient {
    */
   execute(code: string, options: ExecuteOptions = {}): Promise<ExecuteResult> {
     if (!this.isAlive()) return Promise.reject(this.notRunning());
-    const run = this.queue.then(() => this.runExecute(code, options));
-    this.queue = run.catch(() => {});
+    if (!this.executing) return this.startExecute(code, options);
+    return new Promise<ExecuteResult>((resolve, reject) =>
+      this.waiting.push(() => this.startExecute(code, options).then(resolve, reject)),
+    );
+  }
+
+  /** Runs one execution now; the next waiting one starts when it settles. */
+  private startExecute(code: string, options: ExecuteOptions): Promise<ExecuteResult> {
+    this.executing = true;
+    let run: Promise<ExecuteResult>;
+    try {
+      run = this.runExecute(code, options);
+    } catch (error) {
+      run = Promise.reject(error);
+    }
+    run.then(this.nextExecute, this.nextExecute);
     return run;
   }
+
+  private readonly nextExecute = (): void => {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.executing = false;
+  };
 
   private runExecute(code: string, options: ExecuteOptions): Promise<ExecuteResult> {
     const killed = (info: ExitInfo, timedOut: boolean): ExecuteResult => ({

@@ -175,13 +175,18 @@ export class ProcessChannel implements KernelChannel {
   }
 
   setBusy(busy: boolean): void {
-    const streams = [this.socket, this.child.stdout, this.child.stderr] as (Socket | null)[];
+    const stdout = this.child.stdout as Socket | null;
+    const stderr = this.child.stderr as Socket | null;
     if (busy) {
       this.child.ref();
-      for (const s of streams) (s as Socket | null)?.ref?.();
+      this.socket.ref();
+      stdout?.ref?.();
+      stderr?.ref?.();
     } else {
       this.child.unref();
-      for (const s of streams) (s as Socket | null)?.unref?.();
+      this.socket.unref();
+      stdout?.unref?.();
+      stderr?.unref?.();
     }
   }
 

@@ -62,8 +62,18 @@ const EXPR_OPEN = "__kk_o.v = (";
 const CACHE_LIMIT = 20_000;
 const cache = new Map<string, JsAnalysis>();
 
+/** The latest hit, which is also the most recently used entry: the same scratch code again costs a compare. */
+let last: { code: string; typescript: boolean; result: JsAnalysis } | null = null;
+
 /** Analyses a JS or TS cell; cached by content (bounded, least recently used evicted). */
 export function analyzeJsCell(code: string, typescript: boolean): JsAnalysis {
+  if (last !== null && last.typescript === typescript && last.code === code) return last.result;
+  const result = analyzeCached(code, typescript);
+  last = { code, typescript, result };
+  return result;
+}
+
+function analyzeCached(code: string, typescript: boolean): JsAnalysis {
   const key = (typescript ? "t\0" : "j\0") + code;
   const hit = cache.get(key);
   if (hit) {
@@ -78,6 +88,7 @@ export function analyzeJsCell(code: string, typescript: boolean): JsAnalysis {
 }
 
 export function clearAnalysisCache(): void {
+  last = null;
   cache.clear();
 }
 

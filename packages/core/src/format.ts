@@ -23,6 +23,13 @@ export function formatValue(
   value: unknown,
   extend?: (bundle: MimeBundle, value: unknown) => MimeBundle,
 ): MimeBundle {
+  // Numbers, booleans and bigints print as util.inspect prints them, without its machinery.
+  const t = typeof value;
+  if (t === "number" || t === "boolean" || t === "bigint") {
+    const text = Object.is(value, -0) ? "-0" : t === "bigint" ? `${value}n` : `${value}`;
+    const plain: MimeBundle = { "text/plain": text };
+    return extend ? extend(plain, value) : plain;
+  }
   let bundle: MimeBundle;
   if (isMimeBundle(value)) bundle = { ...value };
   else {

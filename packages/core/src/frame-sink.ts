@@ -22,8 +22,12 @@ export type FlushableConnection = Connection & { flush?(): void };
 
 export class FrameSink {
   private pending: Pending | null = null;
-  /** One timer, re-armed with refresh(): creating and clearing one per request costs more. */
+  /**
+   * One timer, left running once armed: a request that ends within flushMs (most do) flushes
+   * itself and leaves the timer to find nothing to do, instead of re-arming it every time.
+   */
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerPending = false;
   private armed = false;
   /** When the timer was armed: a synchronous loop never lets the timer fire, so writes check the age. */
   private armedAt = 0;
@@ -86,15 +90,27 @@ export class FrameSink {
     }
     this.armed = true;
     this.armedAt = performance.now();
-    if (this.timer) {
+    if (!this.timerPending) this.startTimer(this.flushMs);
+  }
+
+  private startTimer(ms: number): void {
+    this.timerPending = true;
+    if (this.timer && ms === this.flushMs) {
       this.timer.refresh();
       return;
     }
-    this.timer = setTimeout(() => {
-      if (this.armed) this.flush();
-    }, this.flushMs);
+    this.timer = setTimeout(this.onTimer, ms);
     this.timer.unref?.();
   }
+
+  private readonly onTimer = (): void => {
+    this.timerPending = false;
+    if (!this.armed) return;
+    // Armed after the timer started: wait out the rest of its flushMs.
+    const left = this.flushMs - (performance.now() - this.armedAt);
+    if (left > 1) this.startTimer(Math.ceil(left));
+    else this.flush();
+  };
 }
 
 /** A RunObserver that turns a request's events into frames; after the request ends, output goes out with id null. */

@@ -57,11 +57,14 @@ interface Slot {
 }
 
 interface ScriptInfo {
+  key: string;
   script: vm.Script;
   js: CompiledJs;
   cellLine: number;
   label: string;
   displayFile: string;
+  /** Scratch scripts: the execution that ran it last, whose name labels and files it (`<execute N>`). */
+  executionCount?: number;
   traceMap: TraceMap | null;
 }
 
@@ -140,6 +143,8 @@ export class DefaultExecutor implements Executor, OutputOwner {
   private readonly scripts = new Map<string, ScriptInfo>();
   private readonly byFile = new Map<string, ScriptInfo>();
   private readonly byCell = new WeakMap<CompiledCell, ScriptInfo>();
+  /** Scratch scripts by their analysis (cached per source by core): no key string per execution. */
+  private readonly byJs = new WeakMap<CompiledJs, ScriptInfo>();
   private serial = 0;
   private current: ExecutionContext | null = null;
   private latestCtx: ExecutionContext | null = null;
@@ -320,12 +325,20 @@ export class DefaultExecutor implements Executor, OutputOwner {
     if (!scratch) {
       const known = this.byCell.get(cell);
       if (known && known.js === js) return known;
+    } else {
+      const known = this.byJs.get(js);
+      if (known && this.scripts.has(known.key)) {
+        known.executionCount = cell.executionCount;
+        return known;
+      }
     }
     const key = scratch ? `\0execute\0${js.source}` : `${cell.id}\0${cell.line}\0${js.source}`;
     const hit = this.scripts.get(key);
     if (hit) {
-      if (scratch) hit.label = hit.displayFile = `<execute ${cell.executionCount}>`;
-      else this.byCell.set(cell, hit);
+      if (scratch) {
+        hit.executionCount = cell.executionCount;
+        this.byJs.set(js, hit);
+      } else this.byCell.set(cell, hit);
       return hit;
     }
     const file = `${this.notebookPath ?? join(this.cwd, "__execute__")}#kk${++this.serial}`;
@@ -347,6 +360,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
         ? relative(this.cwd, cell.path) || basename(cell.path)
         : `<execute${cell.executionCount !== undefined ? ` ${cell.executionCount}` : ""}>`;
     const info: ScriptInfo = {
+      key,
       script,
       js,
       cellLine: cell.line,
@@ -358,6 +372,10 @@ export class DefaultExecutor implements Executor, OutputOwner {
       traceMap: null,
     };
     if (!scratch) this.byCell.set(cell, info);
+    else {
+      info.executionCount = cell.executionCount;
+      this.byJs.set(js, info);
+    }
     if (this.scripts.size >= 2000) {
       const oldest = this.scripts.keys().next().value!;
       this.scripts.delete(oldest);
@@ -393,11 +411,13 @@ export class DefaultExecutor implements Executor, OutputOwner {
       }
     }
     if (bodyLine < 1) bodyLine = 1;
+    const scratchName = info.executionCount !== undefined ? `<execute ${info.executionCount}>` : null;
     return {
-      file: info.displayFile,
+      file: scratchName ?? info.displayFile,
       line: info.cellLine + cellLine - 1,
       column: cellCol,
-      fn: fn === CELL_FUNCTION_NAME || fn === `async ${CELL_FUNCTION_NAME}` ? info.label : fn,
+      fn:
+        fn === CELL_FUNCTION_NAME || fn === `async ${CELL_FUNCTION_NAME}` ? (scratchName ?? info.label) : fn,
     };
   };
 

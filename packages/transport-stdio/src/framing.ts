@@ -44,6 +44,25 @@ export class NdjsonDecoder {
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
     const end = buf.length;
+    // The usual chunk: whole lines, nothing held from before, within the limit. One decode for
+    // all of them (a newline byte never occurs inside a UTF-8 sequence), then split the text.
+    if (this.size === 0 && !this.discarding && end <= this.maxFrameBytes) {
+      const last = buf.lastIndexOf(NL);
+      if (last !== -1) {
+        const text = buf.toString("utf8", 0, last);
+        let from = 0;
+        for (;;) {
+          const nl = text.indexOf("\n", from);
+          if (nl === -1) {
+            this.line(from === 0 ? text : text.slice(from));
+            break;
+          }
+          this.line(text.slice(from, nl));
+          from = nl + 1;
+        }
+        start = last + 1;
+      }
+    }
     while (start < end) {
       const nl = buf.indexOf(NL, start);
       const stop = nl === -1 ? end : nl;
