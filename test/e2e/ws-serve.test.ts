@@ -182,6 +182,45 @@ describe("serve --transport ws", () => {
   });
 });
 
+describe("serve --transport ws: a client that reads slower than a cell prints", () => {
+  it("slows the cell down instead of being cut off", async () => {
+    const s = await startWsServer();
+    try {
+      const slow = await s.connect();
+      const tcp = (slow.socket as unknown as { _socket: import("node:net").Socket })._socket;
+      // Reads in bursts, 250 ms awake then 250 ms asleep: far slower than a loop prints.
+      let reading = true;
+      const toggle = setInterval(() => {
+        reading = !reading;
+        if (reading) tcp.resume();
+        else tcp.pause();
+      }, 250);
+      let bytes = 0;
+      try {
+        const done = await slow.request(
+          {
+            type: "execute",
+            code: 'const _s = "y".repeat(1 << 20); for (let i = 0; i < 48; i++) console.log(_s);',
+          },
+          (f) => {
+            if (f.type === "stdout") bytes += (f.data as string).length;
+          },
+        );
+        expect(done).toMatchObject({ status: "ok" });
+      } finally {
+        clearInterval(toggle);
+        tcp.resume();
+      }
+      // 48 MiB went through a 16 MiB bound: the kernel waited for the reader
+      expect(bytes).toBe(48 * ((1 << 20) + 1));
+      expect(s.stderr()).not.toContain("KK_WS_SLOW_CLIENT");
+      await slow.close();
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe("serve --transport ws: a client that stops reading", () => {
   it("is cut off with a reason, and the kernel's peak memory stays bounded", async () => {
     const s = await startWsServer();

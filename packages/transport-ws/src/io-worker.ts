@@ -13,6 +13,7 @@ import {
   FLOW_INT_ISSUED,
   FLOW_INT_TAKEN,
   FLOW_OUTBOUND,
+  FLOW_PEER_FULL,
   INBOUND_HIGH_WATER,
 } from "./flow.ts";
 import type { FromIo, IoConfig, ToIo } from "./wire.ts";
@@ -33,6 +34,9 @@ interface Peer {
   alive: boolean;
   /** Cut off or closing: frames for it are dropped. */
   dead: boolean;
+  /** While above the half-full mark: the lowest bufferedAmount seen, and when it last went down. */
+  low: number;
+  progressAt: number;
 }
 
 const peers = new Map<number, Peer>();
@@ -43,7 +47,7 @@ let pausedInbound = false;
 // ---- connections ----
 
 function attach(ws: WebSocket, remote: string): Peer {
-  const peer: Peer = { id: nextPeer++, ws, alive: true, dead: false };
+  const peer: Peer = { id: nextPeer++, ws, alive: true, dead: false, low: 0, progressAt: 0 };
   peers.set(peer.id, peer);
   post({ t: "open", c: peer.id, remote });
   ws.on("message", (data, isBinary) => onData(peer, data, isBinary));
@@ -182,6 +186,48 @@ function checkBuffered(peer: Peer): boolean {
   return false;
 }
 
+// ---- a connection that reads slower than the kernel writes ----
+
+const halfFull = Math.floor(cfg.maxBufferedBytes / 2);
+const fullPeers = new Set<Peer>();
+let fullTimer: ReturnType<typeof setInterval> | null = null;
+
+/** After frames went to a peer: above the half-full mark, the main thread waits for it. */
+function watchFull(peer: Peer): void {
+  if (peer.dead || fullPeers.has(peer) || peer.ws.bufferedAmount <= halfFull) return;
+  peer.low = peer.ws.bufferedAmount;
+  peer.progressAt = Date.now();
+  fullPeers.add(peer);
+  Atomics.store(flow, FLOW_PEER_FULL, 1);
+  fullTimer ??= setInterval(pollFull, 10);
+}
+
+/** Releases the main thread once every peer drained below the mark; cuts off one that stalls. */
+function pollFull(): void {
+  const now = Date.now();
+  for (const peer of fullPeers) {
+    const buffered = peer.ws.bufferedAmount;
+    if (peer.dead || peer.ws.readyState !== WebSocket.OPEN || buffered <= halfFull) {
+      fullPeers.delete(peer);
+    } else if (buffered < peer.low) {
+      peer.low = buffered;
+      peer.progressAt = now;
+    } else if (now - peer.progressAt >= cfg.stallMs) {
+      fullPeers.delete(peer);
+      cutOff(
+        peer,
+        1008,
+        `kernelkit KK_WS_SLOW_CLIENT: ${buffered} bytes unread, none taken for ${cfg.stallMs} ms; read faster`,
+      );
+    }
+  }
+  if (fullPeers.size > 0) return;
+  clearInterval(fullTimer!);
+  fullTimer = null;
+  Atomics.store(flow, FLOW_PEER_FULL, 0);
+  Atomics.notify(flow, FLOW_PEER_FULL);
+}
+
 function cutOff(peer: Peer, code: number, reason: string): void {
   if (peer.dead) return;
   peer.dead = true;
@@ -216,6 +262,7 @@ port.on("message", (m: ToIo) => {
     }
     Atomics.sub(flow, FLOW_OUTBOUND, bytes);
     Atomics.notify(flow, FLOW_OUTBOUND);
+    if (peer) watchFull(peer);
   } else if (m.t === "close") {
     void shutdown(m.code, m.reason);
   }

@@ -23,6 +23,12 @@ export interface WsTransportOptions {
    * frame, so the bound is this plus one frame. Default 16 MiB.
    */
   maxBufferedBytes?: number;
+  /**
+   * A connection whose unwritten frames stay above half of maxBufferedBytes, without going down,
+   * for this long is cut off (close 1008, KK_WS_SLOW_CLIENT). While a connection is that full
+   * the kernel waits for it, as a program waits for a full terminal. Default 5 s.
+   */
+  stallMs?: number;
   /** A peer that does not answer a ping within this interval is dropped. Default 30 s; 0 disables. */
   pingIntervalMs?: number;
   /** Send SIGINT to this process on an `interrupt` request, so even a synchronous loop stops. Default true. */
@@ -40,6 +46,7 @@ export interface ResolvedWsOptions {
   allowedOrigins: string[] | null;
   maxMessageBytes: number;
   maxBufferedBytes: number;
+  stallMs: number;
   pingIntervalMs: number;
   signalInterrupts: boolean;
   page: boolean;
@@ -50,6 +57,7 @@ export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
+export const DEFAULT_STALL_MS = 5_000;
 
 /** 256 random bits, URL-safe. */
 export function generateToken(): string {
@@ -78,6 +86,7 @@ export function resolveOptions(options: WsTransportOptions = {}): ResolvedWsOpti
     allowedOrigins: options.allowedOrigins ? [...options.allowedOrigins] : null,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    stallMs: options.stallMs ?? DEFAULT_STALL_MS,
     pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
     signalInterrupts: options.signalInterrupts ?? true,
     page: options.page ?? true,

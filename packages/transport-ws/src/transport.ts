@@ -16,6 +16,7 @@ import {
   FLOW_INBOUND,
   FLOW_INT_TAKEN,
   FLOW_OUTBOUND,
+  FLOW_PEER_FULL,
   FLOW_SLOTS,
   OUTBOUND_HIGH_WATER,
 } from "./flow.ts";
@@ -177,6 +178,7 @@ export abstract class IoThreadTransport implements Transport {
       allowedOrigins: o.allowedOrigins,
       maxMessageBytes: o.maxMessageBytes,
       maxBufferedBytes: o.maxBufferedBytes,
+      stallMs: o.stallMs,
       pingIntervalMs: o.pingIntervalMs,
       signalInterrupts: o.signalInterrupts,
       page: o.page,
@@ -287,12 +289,26 @@ export abstract class IoThreadTransport implements Transport {
     if (!w) return;
     w.postMessage(m);
     if (chars === 0) return;
+    const high = this.outboundHighWater;
     let pending = Atomics.add(this.flow, FLOW_OUTBOUND, chars) + chars;
-    while (pending > OUTBOUND_HIGH_WATER && this.worker) {
+    while (pending > high && this.worker) {
       Atomics.wait(this.flow, FLOW_OUTBOUND, pending, 50);
       pending = Atomics.load(this.flow, FLOW_OUTBOUND);
-      if (pending <= OUTBOUND_HIGH_WATER / 2) break;
+      if (pending <= high / 2) break;
     }
+    // A connection is half full: wait until it drains, or the I/O thread cuts it off for stalling.
+    while (Atomics.load(this.flow, FLOW_PEER_FULL) === 1 && this.worker) {
+      Atomics.wait(this.flow, FLOW_PEER_FULL, 1, 50);
+    }
+  }
+
+  /**
+   * Frames posted and not yet handed to a socket: at most a quarter of a connection's bound, so
+   * what is in flight cannot push a connection that is half full past the bound before the
+   * I/O thread says so.
+   */
+  private get outboundHighWater(): number {
+    return Math.max(64 * 1024, Math.min(OUTBOUND_HIGH_WATER, Math.floor(this.opts.maxBufferedBytes / 4)));
   }
 
   /** Ends the kernel's input, as if a client had sent `{"type":"exit"}` (e.g. on SIGTERM). */

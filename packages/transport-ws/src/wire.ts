@@ -11,6 +11,7 @@ export interface IoConfig {
   allowedOrigins: string[] | null;
   maxMessageBytes: number;
   maxBufferedBytes: number;
+  stallMs: number;
   pingIntervalMs: number;
   signalInterrupts: boolean;
   page: boolean;

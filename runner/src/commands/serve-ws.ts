@@ -34,7 +34,13 @@ export function transportOptionsFromConfig(config: unknown): WsTransportOptions 
   if (typeof o.port === "number") out.port = o.port;
   if (typeof o.token === "string") out.token = o.token;
   if (Array.isArray(o.allowedOrigins)) out.allowedOrigins = o.allowedOrigins.map(String);
-  for (const k of ["maxMessageBytes", "maxBufferedBytes", "pingIntervalMs", "closeTimeoutMs"] as const) {
+  for (const k of [
+    "maxMessageBytes",
+    "maxBufferedBytes",
+    "stallMs",
+    "pingIntervalMs",
+    "closeTimeoutMs",
+  ] as const) {
     if (typeof o[k] === "number") out[k] = o[k] as number;
   }
   if (typeof o.page === "boolean") out.page = o.page;
