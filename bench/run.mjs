@@ -40,7 +40,7 @@ function runIsolated(name, quick, peersFile) {
     writeFileSync(${JSON.stringify(out)}, JSON.stringify(r));
     // Kernels' helper threads may outlive the bench, and an executor may still hold
     // process.exit; the result is written, so leave with the real exit.
-    (await import("@kernelkit/executor-default")).realExit(0);
+    (await import(${JSON.stringify(import.meta.resolve("@kernelkit/executor-default"))})).realExit(0);
   `;
   return new Promise((resolve) => {
     const t0 = Date.now();

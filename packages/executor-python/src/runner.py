@@ -80,19 +80,39 @@ def _sanitize(value):
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str)
+_encode = _ENCODER.encode
+
+
+def _fast_encoder():
+    """_ENCODER.encode without the Python layers json.JSONEncoder puts around its C encoder."""
+    try:
+        from _json import encode_basestring, make_encoder
+
+        def encode(msg):
+            return "".join(make_encoder({}, str, encode_basestring, None, ": ", ", ", False, False, False)(msg, 0))
+
+        probe = {"op": "probe", "n": [1, 2.5, None, True], "s": "é\n\"", "d": {"k": {}}}
+        return encode if encode(probe) == _ENCODER.encode(probe) else None
+    except Exception:
+        return None
+
+
+_encode = _fast_encoder() or _encode
 
 
 def send(msg):
     if _FORKED:
         return  # a forked child (multiprocessing) must not write into the parent's channel
     try:
-        data = _ENCODER.encode(msg).encode("utf-8")
+        data = (_encode(msg) + "\n").encode("utf-8")
     except (ValueError, UnicodeEncodeError, TypeError, RecursionError):
-        data = json.dumps(_sanitize(msg), ensure_ascii=True, default=str).encode("ascii")
+        data = (json.dumps(_sanitize(msg), ensure_ascii=True, default=str) + "\n").encode("ascii")
     _enter_critical()
     try:
         with _send_lock:
-            _write_all(FD, data + b"\n")
+            n = os.write(FD, data)
+            if n < len(data):
+                _write_all(FD, data[n:])
     except OSError:
         os._exit(0)  # the host is gone
     finally:
@@ -129,6 +149,8 @@ def _on_sigint(signum, frame):
 _rbuf = b""
 _backlog = []
 _backlog_pos = 0
+_fresh = False  # the message being handled came from a read done just for it
+_scan = json.JSONDecoder().scan_once
 
 
 def _read_channel():
@@ -142,7 +164,15 @@ def _read_channel():
     for line in parts:
         if not line.strip():
             continue
-        msg = json.loads(line)
+        try:
+            # json.loads without its encoding sniffing and whitespace regex; the host writes
+            # one compact object per line.
+            text = line.decode("utf-8")
+            msg, end = _scan(text, 0)
+            if end != len(text) and text[end:].strip():
+                raise ValueError
+        except (ValueError, StopIteration):
+            msg = json.loads(line)  # raises the error json.loads would
         if msg.get("op") == "interrupt":
             # Registered at once, so an exec queued before it in the same batch sees it.
             S.cancelled.add(msg.get("seq"))
@@ -158,12 +188,14 @@ def _read_available():
 
 
 def _next_message():
-    global _backlog, _backlog_pos
+    global _backlog, _backlog_pos, _fresh
+    _fresh = False
     while _backlog_pos >= len(_backlog):
         _backlog = []
         _backlog_pos = 0
         if not _read_channel():
             return None
+        _fresh = True
     msg = _backlog[_backlog_pos]
     _backlog_pos += 1
     return msg
@@ -313,12 +345,12 @@ class OutStream(io.TextIOBase):
         if p is None:
             return True
         try:
+            # Asked first: almost always nothing is unread, and then no marker is written.
+            if not always and int.from_bytes(p[0](self._fd, p[1], b"\0\0\0\0"), sys.byteorder, signed=True) <= 0:
+                return False
             st = os.fstat(self._fd)
-            if st.st_dev != p[2] or st.st_ino != p[3]:
-                return False  # the cell pointed the fd elsewhere: never write markers there
-            if always:
-                return True
-            return int.from_bytes(p[0](self._fd, p[1], b"\0\0\0\0"), sys.byteorder, signed=True) > 0
+            # The cell pointed the fd elsewhere: never write markers there.
+            return st.st_dev == p[2] and st.st_ino == p[3]
         except OSError:
             return False
 
@@ -646,14 +678,16 @@ _shared = set()
 
 
 class _Compiled:
-    __slots__ = ("body", "expr", "quiet", "keep", "filename", "label")
+    __slots__ = ("body", "expr", "quiet", "keep", "filename", "label", "nested")
+
+
+_HAS_QUALNAME = hasattr(compile("0", "", "eval"), "co_qualname")
 
 
 def _rename(code, label):
-    try:
+    if _HAS_QUALNAME:
         return code.replace(co_name=label, co_qualname=label)
-    except TypeError:
-        return code.replace(co_name=label)
+    return code.replace(co_name=label)
 
 
 def _nested_names(code, out):
@@ -663,15 +697,22 @@ def _nested_names(code, out):
             _nested_names(c, out)
 
 
-def _retarget(co, filename, label=None):
+def _has_nested(co):
+    return co is not None and any(isinstance(c, types.CodeType) for c in co.co_consts)
+
+
+def _retarget(co, filename, label=None, nested=True):
     """The same code object, as if compiled from `filename` (nested functions too)."""
     changes = {"co_filename": filename}
-    if any(isinstance(c, types.CodeType) for c in co.co_consts):
+    if label is not None:
+        changes["co_name"] = label
+        if _HAS_QUALNAME:
+            changes["co_qualname"] = label
+    if nested and any(isinstance(c, types.CodeType) for c in co.co_consts):
         changes["co_consts"] = tuple(
             _retarget(c, filename) if isinstance(c, types.CodeType) else c for c in co.co_consts
         )
-    co = co.replace(**changes)
-    return _rename(co, label) if label is not None else co
+    return co.replace(**changes)
 
 
 def compile_cell(code, filename, line, label):
@@ -683,9 +724,9 @@ def compile_cell(code, filename, line, label):
         if hit.filename == filename and hit.label == label:
             return hit
         c = _Compiled()
-        c.filename, c.label, c.quiet, c.keep = filename, label, hit.quiet, hit.keep
-        c.body = _retarget(hit.body, filename, label) if hit.body is not None else None
-        c.expr = _retarget(hit.expr, filename, label) if hit.expr is not None else None
+        c.filename, c.label, c.quiet, c.keep, c.nested = filename, label, hit.quiet, hit.keep, hit.nested
+        c.body = _retarget(hit.body, filename, label, hit.nested) if hit.body is not None else None
+        c.expr = _retarget(hit.expr, filename, label, hit.nested) if hit.expr is not None else None
         return c
     tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | ALLOW_TLA, dont_inherit=True)
     c = _Compiled()
@@ -712,6 +753,7 @@ def compile_cell(code, filename, line, label):
         if part is not None:
             _nested_names(part, keep)
     c.keep = keep
+    c.nested = _has_nested(c.body) or _has_nested(c.expr)
     if len(_compiled) >= 5000:
         _compiled.clear()
     _compiled[key] = c
@@ -727,6 +769,9 @@ def _register_source(code, filename, line):
     if _registered.get(key) == code:
         return
     _registered[key] = code
+    lines = code.splitlines(True) or ["\n"]
+    if not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
     if filename not in _cell_files:
         _cell_files.add(filename)
         if filename.startswith("<"):
@@ -739,9 +784,11 @@ def _register_source(code, filename, line):
                     _registered.pop((old, 1), None)
                     linecache.cache.pop(old, None)
                 del _scratch_files[:_SCRATCH_KEEP]
-    lines = code.splitlines(True) or ["\n"]
-    if not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+        if line == 1:
+            # A file seen for the first time (every scratch execution): the cell is all of it.
+            _vfiles[filename] = lines
+            linecache.cache[filename] = (sum(len(x) for x in lines), None, lines, filename)
+            return
     v = _vfiles.setdefault(filename, [])
     start = line - 1
     if len(v) < start + len(lines):
@@ -881,7 +928,10 @@ def op_exec(msg):
     shown = msg.get("display") or filename
     display_names = {filename: shown} if shown != filename else {}
     # An `interrupt` written while this request waited in the queue is read before it runs.
-    _read_available()
+    # A request read just now has not waited: what came with it is registered already, and
+    # an interrupt written later comes with SIGINT, as for a cell already running.
+    if not _fresh:
+        _read_available()
     if S.cancelled:
         cancelled = seq in S.cancelled
         S.cancelled = {s for s in S.cancelled if isinstance(s, int) and s > seq}
