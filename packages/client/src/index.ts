@@ -15,4 +15,4 @@ export { ProcessChannel } from "./process-channel.ts";
 export type { ConnectOptions } from "./remote.ts";
 export { WsKernelChannel } from "./remote.ts";
 export type { KernelCommandOptions, ResolvedCommand } from "./resolve.ts";
-export { resolveKernelCommand } from "./resolve.ts";
+export { KERNEL_NODE_FLAGS, resolveKernelCommand } from "./resolve.ts";

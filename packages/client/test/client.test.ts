@@ -86,6 +86,24 @@ describe("KernelClient.start and execute", () => {
     });
   });
 
+  it("launches the kernel with a capped young generation, which steady allocation cannot grow", async () => {
+    const k = await start();
+    let mib = Number.NaN;
+    const r = await k.execute(
+      [
+        'import { getHeapSpaceStatistics } from "node:v8";',
+        "let _keep = [];",
+        "for (let i = 0; i < 2e7; i++) { _keep.push({ i }); if (_keep.length > 2000) _keep = []; }",
+        'getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size / 2 ** 20',
+      ].join("\n"),
+      { onDisplay: (bundle) => void (mib = Number(bundle["text/plain"])) },
+    );
+    expect(r.status).toBe("ok");
+    // V8's default lets it grow to 32 MiB; KERNEL_NODE_FLAGS caps each semi-space at 4 MiB
+    expect(mib).toBeGreaterThan(0);
+    expect(mib).toBeLessThanOrEqual(8);
+  });
+
   it("serialises executions: a second execute waits for the first", async () => {
     const k = await start();
     const order: string[] = [];
