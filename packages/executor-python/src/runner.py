@@ -224,6 +224,9 @@ def _probe_for(fd):
         return None
 
 
+_ZERO = b"\0\0\0\0"  # what the unread-bytes ioctl answers when the host has read everything
+
+
 class _BinaryOut:
     def __init__(self, text):
         self._text = text
@@ -329,7 +332,8 @@ class OutStream(io.TextIOBase):
         """Flushes; writes a marker when the host may not have read everything yet (always,
         for a message in the middle of a cell: text the cell writes after it must wait for it)."""
         with self._lock:
-            self._flush_locked()
+            if self._parts:
+                self._flush_locked()
             if not self._maybe_unread(always):
                 return None
             self._mark += 1
@@ -346,7 +350,7 @@ class OutStream(io.TextIOBase):
             return True
         try:
             # Asked first: almost always nothing is unread, and then no marker is written.
-            if not always and int.from_bytes(p[0](self._fd, p[1], b"\0\0\0\0"), sys.byteorder, signed=True) <= 0:
+            if not always and p[0](self._fd, p[1], _ZERO) == _ZERO:
                 return False
             st = os.fstat(self._fd)
             # The cell pointed the fd elsewhere: never write markers there.
@@ -787,7 +791,7 @@ def _register_source(code, filename, line):
         if line == 1:
             # A file seen for the first time (every scratch execution): the cell is all of it.
             _vfiles[filename] = lines
-            linecache.cache[filename] = (sum(len(x) for x in lines), None, lines, filename)
+            linecache.cache[filename] = (len(code) + (not code.endswith("\n")), None, lines, filename)
             return
     v = _vfiles.setdefault(filename, [])
     start = line - 1
@@ -918,6 +922,9 @@ def _early_interrupt(seq):
     return seq in S.cancelled
 
 
+_NO_NAMES = {}
+
+
 def op_exec(msg):
     seq = msg["seq"]
     S.seq = seq
@@ -926,7 +933,7 @@ def op_exec(msg):
     line = int(msg.get("line") or 1)
     label = msg.get("label") or "<module>"
     shown = msg.get("display") or filename
-    display_names = {filename: shown} if shown != filename else {}
+    display_names = {filename: shown} if shown != filename else _NO_NAMES
     # An `interrupt` written while this request waited in the queue is read before it runs.
     # A request read just now has not waited: what came with it is registered already, and
     # an interrupt written later comes with SIGINT, as for a cell already running.
@@ -974,7 +981,8 @@ def op_exec(msg):
     for n in private:
         if n not in compiled.keep:
             NS.pop(n, None)
-    names, values, types_, gone = _report_defs(defs)
+    if defs:
+        names, values, types_, gone = _report_defs(defs)
     _ensure_sigint_handler()
     _done(seq, status, bundle=bundle, error=error, defs=names, values=values, types=types_, gone=gone)
 
