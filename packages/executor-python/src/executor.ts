@@ -95,6 +95,7 @@ export class PythonExecutor implements Executor {
   private readonly analyses = new Map<number, PendingAnalysis>();
   private readonly analysisCache = new Map<string, CellAnalysis>();
   private latestCtx: ExecutionContext | null = null;
+  private shown: { path: string; text: string } | null = null;
   private disposing: Promise<void> | null = null;
   /** The interpreter that runs now (after `ready()`). */
   info: PythonInfo | null = null;
@@ -159,7 +160,7 @@ export class PythonExecutor implements Executor {
     const scratch = cell.executionCount !== undefined || cell.path === null;
     const label = scratch ? `<execute ${cell.executionCount ?? seq}>` : `<cell ${cell.name ?? cell.id}>`;
     const file = cell.path ?? `<execute ${cell.executionCount ?? seq}>`;
-    const display = cell.path ? relative(this.cwd, cell.path) || basename(cell.path) : file;
+    const display = cell.path ? this.shownPath(cell.path) : file;
     this.latestCtx = ctx;
     return new Promise<unknown>((resolve, reject) => {
       const pending: PendingExec = {
@@ -175,10 +176,32 @@ export class PythonExecutor implements Executor {
       };
       this.execs.push(pending);
       proc.ref();
-      proc.send({ op: "exec", seq, code: cell.code, file, display, line: cell.line, label });
-      if (ctx.signal.aborted) this.requestInterrupt(pending);
-      else ctx.signal.addEventListener("abort", pending.onAbort, { once: true });
+      const line = JSON.stringify({
+        op: "exec",
+        seq,
+        code: cell.code,
+        file,
+        display,
+        line: cell.line,
+        label,
+      });
+      if (ctx.signal.aborted) {
+        // In the same write as the request: Python reads them together and never starts the cell.
+        proc.sendLine(`${line}\n{"op":"interrupt","seq":${seq}}`);
+        this.requestInterrupt(pending, false);
+      } else {
+        proc.sendLine(line);
+        ctx.signal.addEventListener("abort", pending.onAbort, { once: true });
+      }
     });
+  }
+
+  /** How tracebacks name a notebook file (path.relative is costly enough to remember). */
+  private shownPath(path: string): string {
+    if (this.shown?.path !== path) {
+      this.shown = { path, text: relative(this.cwd, path) || basename(path) };
+    }
+    return this.shown.text;
   }
 
   analyze(code: string): CellAnalysis | Promise<CellAnalysis> {
@@ -200,11 +223,11 @@ export class PythonExecutor implements Executor {
     if (head) this.requestInterrupt(head);
   }
 
-  private requestInterrupt(p: PendingExec): void {
+  private requestInterrupt(p: PendingExec, write = true): void {
     if (p.interruptRequested || !this.execs.includes(p)) return;
     p.interruptRequested = true;
     // Written before the signal: a cell that has not started yet learns it was interrupted.
-    this.proc?.send({ op: "interrupt", seq: p.seq });
+    if (write) this.proc?.send({ op: "interrupt", seq: p.seq });
     // Before `ready`, Python has no SIGINT handler yet (a signal would kill it); the
     // request alone stops the cell from starting, and the signal follows readiness.
     if (this.execs[0] === p && this.procReady) this.signalInterrupt(p);

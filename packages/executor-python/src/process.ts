@@ -146,6 +146,8 @@ export class PythonProcess {
   private exited = false;
   private readonly exitPromise: Promise<void>;
   private refs = 0;
+  /** What keeps the host's event loop alive while something waits for Python. */
+  private handleList: { ref(): unknown; unref(): unknown }[] | null = null;
 
   constructor(private readonly options: PythonProcessOptions) {
     const nonce = randomBytes(8).toString("hex");
@@ -241,10 +243,12 @@ export class PythonProcess {
   }
 
   private handles(): { ref(): unknown; unref(): unknown }[] {
+    if (this.handleList) return this.handleList;
     const hs: { ref(): unknown; unref(): unknown }[] = [this.child];
     for (const s of [this.channel, this.child.stdout, this.child.stderr]) {
       if (s && typeof (s as Socket).unref === "function") hs.push(s as Socket);
     }
+    this.handleList = hs;
     return hs;
   }
 

@@ -398,6 +398,18 @@ describe("interrupts", () => {
     expect(b.stdout()).toBe("");
   });
 
+  it("a cell whose signal is already aborted when it is executed never runs", async () => {
+    await run(py, "'warm'");
+    for (let i = 0; i < 20; i++) {
+      const cell = await compile(py, `print('should not run ${i}')`);
+      const r = context(py);
+      r.controller.abort();
+      expect(isInterruptError(await py.execute(cell, r.ctx).catch((e) => e))).toBe(true);
+      expect(r.stdout()).toBe("");
+    }
+    expect((await run(py, "'still alive'")).output).toEqual({ "text/plain": "'still alive'" });
+  });
+
   it("a cell that ignores KeyboardInterrupt is stopped by restarting Python, which says its names are lost", async () => {
     const stubborn = new PythonExecutor({ cwd: dir, interruptGraceMs: 300 });
     try {
