@@ -82,7 +82,8 @@ export interface ExecutionLifecycle {
   dispose?(): void | Promise<void>;
 }
 
-export const SKIP_BRAND: unique symbol = Symbol.for("kernelkit.skip") as never;
+/** Brands a Skip across copies of core (Symbol.for is shared by every realm and package copy). */
+export const SKIP_BRAND: unique symbol = Symbol.for("kernelkit:Skip") as never;
 
 /** Returned by a lifecycle's setup to skip the body; its result becomes the cell's result. */
 export class Skip {
