@@ -63,30 +63,38 @@ async function timeServeReady() {
   return t;
 }
 
+/** `kernelkit` against `node -e 0`, alternated; medians, p99s and the difference. */
+async function againstFloor(what, kernelkit, rounds) {
+  log(`startup: ${what} vs node -e 0, ${rounds} rounds`);
+  const s = await alternate({ floor: () => timeProcess(["-e", "0"]), kernelkit }, { warmup: 2, rounds });
+  const floor = summarize(s.floor);
+  const k = summarize(s.kernelkit);
+  return {
+    floor,
+    kernelkit: k,
+    aboveFloorMs: k.median - floor.median,
+    floorText: `node -e 0 ${ms(floor.median)} (p99 ${ms(floor.p99)})`,
+    text: `${ms(k.median)} (p99 ${ms(k.p99)})`,
+  };
+}
+
 export async function run({ quick = false } = {}) {
   const rounds = quick ? 8 : 30;
   const peers = loadPeers();
   const rows = [];
   const data = {};
 
-  log(`startup: run hello.ts vs node -e 0, ${rounds} rounds`);
-  const runSamples = await alternate(
-    { floor: () => timeProcess(["-e", "0"]), kernelkit: () => timeProcess([CLI, "run", HELLO]) },
-    { warmup: 2, rounds },
-  );
-  const f = summarize(runSamples.floor);
-  const k = summarize(runSamples.kernelkit);
-  const above = k.median - f.median;
-  data.run = { floor: f, kernelkit: k, aboveFloorMs: above };
+  const r = await againstFloor("run hello.ts", () => timeProcess([CLI, "run", HELLO]), rounds);
+  data.run = { floor: r.floor, kernelkit: r.kernelkit, aboveFloorMs: r.aboveFloorMs };
   rows.push(
     row({
       row: "startup: run hello.ts",
-      floor: `node -e 0 ${ms(f.median)} (p99 ${ms(f.p99)})`,
+      floor: r.floorText,
       peers: "—",
-      kernelkit: `${ms(k.median)} (p99 ${ms(k.p99)})`,
-      ratio: `+${ms(above)} above floor`,
+      kernelkit: r.text,
+      ratio: `+${ms(r.aboveFloorMs)} above floor`,
       target: "≤ +250 ms",
-      met: above <= 250,
+      met: r.aboveFloorMs <= 250,
       data: data.run,
     }),
   );
@@ -95,24 +103,17 @@ export async function run({ quick = false } = {}) {
   if (!serve.ok) {
     rows.push(notMeasured("startup: serve ready", "≤ +150 ms", serve.reason));
   } else {
-    log(`startup: serve ready vs node -e 0, ${rounds} rounds`);
-    const s = await alternate(
-      { floor: () => timeProcess(["-e", "0"]), kernelkit: timeServeReady },
-      { warmup: 2, rounds },
-    );
-    const sf = summarize(s.floor);
-    const sk = summarize(s.kernelkit);
-    const sAbove = sk.median - sf.median;
-    data.serve = { floor: sf, kernelkit: sk, aboveFloorMs: sAbove };
+    const s = await againstFloor("serve ready", timeServeReady, rounds);
+    data.serve = { floor: s.floor, kernelkit: s.kernelkit, aboveFloorMs: s.aboveFloorMs };
     rows.push(
       row({
         row: "startup: serve ready",
-        floor: `node -e 0 ${ms(sf.median)} (p99 ${ms(sf.p99)})`,
+        floor: s.floorText,
         peers: peerText(peers, (m) => `${ms(m.cold_start_to_kernel_info_reply_s * 1000)}`),
-        kernelkit: `${ms(sk.median)} (p99 ${ms(sk.p99)})`,
-        ratio: `+${ms(sAbove)} above floor`,
+        kernelkit: s.text,
+        ratio: `+${ms(s.aboveFloorMs)} above floor`,
         target: "≤ +150 ms",
-        met: sAbove <= 150,
+        met: s.aboveFloorMs <= 150,
         data: data.serve,
       }),
     );
@@ -121,19 +122,16 @@ export async function run({ quick = false } = {}) {
   try {
     const nb = join(dir, "big.ts");
     writeFileSync(nb, bigNotebook());
-    log(`startup: check of a ${BIG_CELLS}-cell TS notebook vs node -e 0, ${rounds} rounds`);
-    const c = await alternate(
-      { floor: () => timeProcess(["-e", "0"]), kernelkit: () => timeProcess([CLI, "check", nb]) },
-      { warmup: 2, rounds },
+    const c = await againstFloor(
+      `check of a ${BIG_CELLS}-cell TS notebook`,
+      () => timeProcess([CLI, "check", nb]),
+      rounds,
     );
-    const cf = summarize(c.floor);
-    const ck = summarize(c.kernelkit);
-    const cAbove = ck.median - cf.median;
     // The analysis alone, in this process, with a cold cache each time.
     const { analyzeJsCell, clearAnalysisCache, parseNotebook } = await import("@kernelkit/core");
     const source = readFileSync(nb, "utf8");
     const inProcess = [];
-    for (let r = 0; r < (quick ? 5 : 20); r++) {
+    for (let round = 0; round < (quick ? 5 : 20); round++) {
       clearAnalysisCache();
       const t0 = now();
       const cells = parseNotebook(source, { path: nb }).cells;
@@ -141,15 +139,20 @@ export async function run({ quick = false } = {}) {
       inProcess.push(now() - t0);
     }
     const ip = summarize(inProcess);
-    data.check = { floor: cf, kernelkit: ck, aboveFloorMs: cAbove, analysisInProcess: ip };
+    data.check = {
+      floor: c.floor,
+      kernelkit: c.kernelkit,
+      aboveFloorMs: c.aboveFloorMs,
+      analysisInProcess: ip,
+    };
     rows.push(
       row({
         row: `startup: check ${BIG_CELLS}-cell TS notebook`,
-        floor: `node -e 0 ${ms(cf.median)} (p99 ${ms(cf.p99)})`,
-        kernelkit: `${ms(ck.median)} (p99 ${ms(ck.p99)}) · analysis alone ${ms(ip.median)}`,
-        ratio: `+${ms(cAbove)} above floor`,
+        floor: c.floorText,
+        kernelkit: `${c.text} · analysis alone ${ms(ip.median)}`,
+        ratio: `+${ms(c.aboveFloorMs)} above floor`,
         target: "analysis of 1,000 cells < 500 ms",
-        met: cAbove < 500,
+        met: c.aboveFloorMs < 500,
         note: "analysis alone: parse the notebook, strip types and analyse every cell in-process, cold cache",
         data: data.check,
       }),

@@ -68,6 +68,17 @@ async function until(predicate: () => boolean, ms: number, what: () => string): 
   }
 }
 
+/** Waits for the first protocol_error frame among `frames` and returns it. */
+async function protocolError(frames: unknown[], ms: number): Promise<Frame & { error?: { code?: string } }> {
+  const isError = (f: unknown) => (f as Frame).type === "protocol_error";
+  await until(
+    () => frames.some(isError),
+    ms,
+    () => `no protocol_error frame reached the client (frames: ${show(frames)})`,
+  );
+  return frames.find(isError) as Frame & { error?: { code?: string } };
+}
+
 function flush(conn: Connection): void {
   (conn as { flush?: () => void }).flush?.();
 }
@@ -262,14 +273,7 @@ export function transportSuite(
           (got!.msg as { id?: string }).id === "after",
           () => `the next request arrived as ${show(got!.msg)}`,
         );
-        await until(
-          () => t.frames.some((f) => (f as Frame).type === "protocol_error"),
-          waitMs,
-          () => `no protocol_error frame reached the client (frames: ${show(t.frames)})`,
-        );
-        const pe = t.frames.find((f) => (f as Frame).type === "protocol_error") as Frame & {
-          error?: { code?: string };
-        };
+        const pe = await protocolError(t.frames, waitMs);
         check(
           pe.id === null && pe.error?.code === "INVALID_JSON",
           () => `the protocol_error is ${show(pe)}; expected id null and error.code INVALID_JSON`,
@@ -290,14 +294,7 @@ export function transportSuite(
                 (got!.msg as { id?: string }).id === "small",
                 () => `the oversized request was delivered: ${show(got!.msg)}`,
               );
-              await until(
-                () => t.frames.some((f) => (f as Frame).type === "protocol_error"),
-                waitMs,
-                () => `no protocol_error frame reached the client (frames: ${show(t.frames)})`,
-              );
-              const pe = t.frames.find((f) => (f as Frame).type === "protocol_error") as Frame & {
-                error?: { code?: string };
-              };
+              const pe = await protocolError(t.frames, waitMs);
               check(
                 pe.error?.code === "FRAME_TOO_LARGE",
                 () => `the protocol_error is ${show(pe)}; expected FRAME_TOO_LARGE`,
