@@ -1,4 +1,5 @@
 // The request handlers of PROTOCOL.md, in callback bundles that register themselves.
+import { codeQueryBundle } from "./code-queries.ts";
 import { KernelkitError } from "./errors.ts";
 import type { RequestFrames } from "./frame-sink.ts";
 import type { RunSummary } from "./hooks.ts";
@@ -139,6 +140,7 @@ export const CORE_BUNDLES: readonly CallbackBundle<RequestContext>[] = [
   executeBundle,
   notebookBundle,
   controlBundle,
+  codeQueryBundle,
 ];
 
 export type { Frame };

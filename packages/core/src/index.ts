@@ -11,6 +11,7 @@ export {
 } from "./async.ts";
 export type { CellRunRecord, CellStatus, ErrorInfo, RunObserver } from "./cell-runner.ts";
 export { CellRunner, errorInfo, isInterruptError } from "./cell-runner.ts";
+export { codeQueryBundle, mergeCompletions, serviceNotebook } from "./code-queries.ts";
 export type { ConfigProblem } from "./config/diagnostics.ts";
 export { ConfigError } from "./config/diagnostics.ts";
 export type { LoadedConfig } from "./config/load.ts";
@@ -62,6 +63,7 @@ export type { KernelHooks, RunStatus, RunSummary } from "./hooks.ts";
 export { callSeries, createHooks, HookError } from "./hooks.ts";
 export type { GuardWatch, InterruptEvent, InterruptSource, ProcessInterruptSource } from "./interrupt.ts";
 export { processInterrupts } from "./interrupt.ts";
+export { isCompleteJs } from "./is-complete.ts";
 export type {
   CellInput,
   ExecuteOptions,
@@ -71,6 +73,17 @@ export type {
   KernelWarning,
 } from "./kernel.ts";
 export { CellState, Kernel, MapScope } from "./kernel.ts";
+export type {
+  CodeQuery,
+  CompleteStatus,
+  CompletionMatch,
+  CompletionReply,
+  InspectReply,
+  IsCompleteReply,
+  LanguageService,
+  ServiceCell,
+  ServiceNotebook,
+} from "./language-service.ts";
 export type { InProcessKernel, MemoryClient, TeardownStepFailure } from "./lifecycle.ts";
 export {
   createKernel,

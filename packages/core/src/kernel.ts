@@ -21,8 +21,10 @@ import { formatValue } from "./format.ts";
 import { DataflowGraph } from "./graph.ts";
 import { createHooks, type HookError, type KernelHooks, type RunSummary } from "./hooks.ts";
 import type { InterruptSource } from "./interrupt.ts";
+import type { LanguageService } from "./language-service.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import type { CellType, Language, Notebook } from "./notebook.ts";
+import { PROTOCOL_VERSION } from "./protocol.ts";
 import { RequestRouter } from "./router.ts";
 import { SequentialScheduler } from "./scheduler.ts";
 import type {
@@ -70,6 +72,8 @@ export interface KernelOptions {
   /** Language of cells when there is no notebook. */
   language?: Language;
   typescript?: boolean;
+  /** Static answers to `complete`/`inspect` across cells (a runner wires @kernelkit/types in). */
+  languageService?: LanguageService | null;
 }
 
 export interface CellInput {
@@ -174,6 +178,7 @@ export class Kernel {
   readonly warnings: KernelWarning[] = [];
   readonly plugins: KernelPlugin[] = [];
   transport: Transport | null = null;
+  readonly languageService: LanguageService | null;
   executionCount = 0;
   /** Set by teardownKernel; a torn-down kernel refuses new work. */
   closed = false;
@@ -190,6 +195,7 @@ export class Kernel {
     this.logger = options.logger ?? createLogger();
     this.hooks = createHooks((error: HookError) => this.warn(error.code, error.message));
     this.executor = options.executor;
+    this.languageService = options.languageService ?? null;
     this.lifecycles = options.lifecycles ?? [];
     this.evaluator = new Evaluator(this.executor, this.lifecycles, this.logger);
     const sched = options.scheduler;
@@ -251,7 +257,7 @@ export class Kernel {
 
   info(): Record<string, unknown> {
     return {
-      protocolVersion: "1",
+      protocolVersion: PROTOCOL_VERSION,
       implementation: this.implementation,
       apiVersion: API_VERSION,
       executor: { name: this.executor.name },
