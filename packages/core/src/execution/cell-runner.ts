@@ -1,0 +1,252 @@
+// Pops cells from the scheduler, evaluates them, classifies the outcome, cancels the
+// descendants of a failed cell and reports everything to a RunObserver.
+import type { CellId, CompiledCell } from "../contract/cell.ts";
+import {
+  CancelledError,
+  DisabledError,
+  describeThrown,
+  isKernelkitError,
+  type KernelkitError,
+  MissingRefError,
+} from "../contract/errors.ts";
+import type { Logger } from "../contract/logger.ts";
+import type { MimeBundle } from "../contract/mime.ts";
+import type { ExecutionContext, RunResult, Scheduler, Scope } from "../contract/plugin.ts";
+import type { DataflowGraph } from "../notebook/graph.ts";
+import type { Evaluator } from "./evaluator.ts";
+import { callSeries, type KernelHooks, type RunStatus, type RunSummary } from "./hooks.ts";
+import { tracebackOf } from "./traceback.ts";
+
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  traceback: string[];
+  code: string | null;
+}
+
+export type CellStatus = "queued" | "running" | "idle";
+
+export interface RunObserver {
+  status(cellId: CellId, status: CellStatus, runResult?: RunStatus): void;
+  stdout(cellId: CellId | null, text: string): void;
+  stderr(cellId: CellId | null, text: string): void;
+  display(cellId: CellId | null, bundle: MimeBundle): void;
+  result(cellId: CellId | null, bundle: MimeBundle): void;
+  error(cellId: CellId | null, info: ErrorInfo): void;
+}
+
+/** The record of a cell's latest run, kept by the kernel. */
+export interface CellRunRecord {
+  status: RunStatus;
+  error: ErrorInfo | null;
+  durationMs: number;
+  /** Code that ran (to tell whether the cell changed since). */
+  code: string;
+}
+
+/** What the runner needs to know about a cell. */
+export interface RunnableCell {
+  readonly id: CellId;
+  readonly label: string;
+  readonly disabled: boolean;
+  readonly compiled: CompiledCell | null;
+  /** Static errors: syntax (from analysis) and graph errors. */
+  staticErrors(): KernelkitError[];
+  lastRun: CellRunRecord | null;
+  stale: boolean;
+  /** Names the cell's last run put in the scope. */
+  ranDefs: readonly string[];
+}
+
+export interface RunnerHost {
+  readonly graph: DataflowGraph;
+  readonly scheduler: Scheduler;
+  readonly evaluator: Evaluator;
+  readonly hooks: KernelHooks;
+  readonly scope: Scope;
+  readonly logger: Logger;
+  cell(id: CellId): RunnableCell | undefined;
+  isGlobalRef(cell: RunnableCell, name: string): boolean;
+  format(value: unknown): MimeBundle;
+  /** Creates the context of one execution and marks it as the running one. */
+  beginExecution(cell: CompiledCell, requestId: string | null, observer: RunObserver): ExecutionContext;
+  endExecution(ctx: ExecutionContext): void;
+  /** Whether the execution that just ended was interrupted (without touching its signal). */
+  executionAborted(): boolean;
+  /** Whether an interrupt arrived since the run started. */
+  interruptRequested(): boolean;
+  /** The error to report for an interrupted execution (a timeout says so). */
+  interruptionError(ctx: ExecutionContext, error: unknown): unknown;
+  /** Whether the interruption just reported was a deadline (it stops that cell, not the run). */
+  lastInterruptWasTimeout(): boolean;
+}
+
+export function errorInfo(error: unknown): ErrorInfo {
+  const cause = isKernelkitError(error) && error.code === "KK_RUNTIME" ? (error as Error).cause : error;
+  const { name, message } = describeThrown(cause);
+  let code: string | null = null;
+  if (isKernelkitError(cause)) code = cause.code;
+  return { name, message, traceback: tracebackOf(error), code };
+}
+
+export function isInterruptError(error: unknown): boolean {
+  if (isKernelkitError(error) && error.code === "KK_INTERRUPTED") return true;
+  const cause = (error as { cause?: unknown })?.cause;
+  return isKernelkitError(cause) && cause.code === "KK_INTERRUPTED";
+}
+
+export class CellRunner {
+  constructor(private readonly host: RunnerHost) {}
+
+  /** Runs `plan` (topologically ordered ids) once; never throws. */
+  async run(plan: readonly CellId[], requestId: string | null, observer: RunObserver): Promise<RunSummary> {
+    const { host } = this;
+    const started = performance.now();
+    const cells: Record<CellId, RunStatus> = {};
+    let ok = true;
+    let interrupted = false;
+    let interruptedCell: string | null = null;
+
+    const finish = (id: CellId, status: RunStatus, error: unknown, durationMs = 0) => {
+      cells[id] = status;
+      const cell = host.cell(id);
+      const info = error == null ? null : errorInfo(error);
+      if (cell) {
+        cell.lastRun = { status, error: info, durationMs, code: cell.compiled?.code ?? "" };
+        cell.stale = status !== "success";
+      }
+      if (status !== "success" && status !== "disabled") ok = false;
+      // Every cell of a run reports queued → running → idle once (SEMANTICS.md), also one
+      // that was settled without executing (cancelled, disabled, static error).
+      if (!ranSet.has(id)) observer.status(id, "running");
+      if (info) observer.error(id, info);
+      observer.status(id, "idle", status);
+    };
+    const ranSet = new Set<CellId>();
+    const cancelDescendants = (id: CellId, label: string, reason: string) => {
+      for (const d of host.scheduler.cancel(id)) {
+        // A cancelled cell with a static error of its own (the other end of a cycle) reports that.
+        const own = host.cell(d)?.staticErrors()[0];
+        if (own) finish(d, "error", own);
+        else finish(d, "cancelled", new CancelledError(label, reason));
+      }
+    };
+
+    for (const id of plan) observer.status(id, "queued");
+    host.scheduler.enqueue(plan);
+
+    for (;;) {
+      const id = host.scheduler.next();
+      if (id === undefined) break;
+      const cell = host.cell(id);
+      if (!cell) {
+        finish(id, "cancelled", new CancelledError(id, "was deleted"));
+        continue;
+      }
+      if (cell.disabled) {
+        finish(id, "disabled", null);
+        for (const d of host.scheduler.cancel(id)) finish(d, "disabled", new DisabledError(cell.label));
+        continue;
+      }
+      const statics = cell.staticErrors();
+      if (statics.length > 0 || !cell.compiled) {
+        finish(id, "error", statics[0] ?? new CancelledError(cell.label, "could not be compiled"));
+        cancelDescendants(id, cell.label, "has an error");
+        continue;
+      }
+      const compiled = cell.compiled;
+      const missing = this.missingRef(cell, compiled);
+      if (missing) {
+        finish(id, "exception", missing);
+        cancelDescendants(id, cell.label, "raised an error");
+        continue;
+      }
+
+      ranSet.add(id);
+      observer.status(id, "running");
+      // Names the new code no longer defines disappear now; the others are replaced when the
+      // cell succeeds (or removed below when it fails), which avoids churn on re-runs.
+      if (cell.ranDefs !== compiled.defs) {
+        for (const name of cell.ranDefs) if (!compiled.defs.includes(name)) host.scope.delete(name);
+      }
+      cell.ranDefs = compiled.defs;
+      const t0 = performance.now();
+      const ctx = host.beginExecution(compiled, requestId, observer);
+      let result: RunResult;
+      try {
+        const pre = callSeries(host.hooks.preExecution, compiled);
+        if (pre) await pre;
+        result = await host.evaluator.evaluate(compiled, ctx);
+        const post = callSeries(host.hooks.postExecution, compiled, result);
+        if (post) await post;
+      } catch (error) {
+        result = { output: null, error };
+      } finally {
+        host.endExecution(ctx);
+      }
+      const duration = performance.now() - t0;
+
+      if (result.error == null) {
+        // `undefined` means no output (no last expression, or its value was undefined).
+        if (result.output !== undefined) observer.result(id, host.format(result.output));
+        finish(id, "success", null, duration);
+      } else if (host.executionAborted() || isInterruptError(result.error)) {
+        finish(id, "interrupted", host.interruptionError(ctx, result.error), duration);
+        if (host.lastInterruptWasTimeout()) {
+          cancelDescendants(id, cell.label, "timed out");
+        } else {
+          interrupted = true;
+          interruptedCell = cell.label;
+          host.scheduler.interrupt();
+          break;
+        }
+      } else {
+        finish(id, "exception", result.error, duration);
+        cancelDescendants(id, cell.label, "raised an error");
+      }
+      if (cells[id] !== "success") for (const name of compiled.defs) host.scope.delete(name);
+      if (host.interruptRequested()) {
+        interrupted = true;
+        interruptedCell = cell.label;
+        host.scheduler.interrupt();
+        break;
+      }
+    }
+
+    // Whatever is still queued after an interrupt is cancelled.
+    for (const id of plan) {
+      if (cells[id] === undefined) {
+        interrupted = true;
+        finish(id, "cancelled", new CancelledError(interruptedCell ?? "interrupt", "was interrupted"));
+      }
+    }
+    (host.scheduler as { clear?: () => void }).clear?.();
+
+    const summary: RunSummary = {
+      requestId,
+      ok,
+      interrupted,
+      cells,
+      durationMs: performance.now() - started,
+    };
+    if (host.hooks.runFinished.isUsed()) {
+      try {
+        await host.hooks.runFinished.promise(summary);
+      } catch (error) {
+        host.logger.error({ err: error }, "runFinished hook failed");
+      }
+    }
+    return summary;
+  }
+
+  private missingRef(cell: RunnableCell, compiled: CompiledCell): MissingRefError | null {
+    const { host } = this;
+    for (const ref of compiled.refs) {
+      if (host.scope.has(ref) || host.isGlobalRef(cell, ref)) continue;
+      const definers = host.graph.definersOf(ref).filter((d) => d !== cell.id);
+      const label = definers.length > 0 ? (host.cell(definers[0]!)?.label ?? definers[0]!) : null;
+      return new MissingRefError(ref, label);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,167 @@
+// Per-connection output: stdout/stderr text is coalesced (flushed at 1 MiB, after 10 ms,
+// and always before the next frame), other frames go out in order; terminal frames flush.
+import type { CellId } from "../contract/cell.ts";
+import type { MimeBundle } from "../contract/mime.ts";
+import type { Connection, Frame } from "../contract/transport.ts";
+import type { ErrorInfo, RunObserver } from "../execution/cell-runner.ts";
+import { isTerminalFrame } from "./protocol.ts";
+
+export interface FrameSinkOptions {
+  flushBytes?: number;
+  flushMs?: number;
+}
+
+type Pending = {
+  type: "stdout" | "stderr";
+  id: string | null;
+  cellId: CellId | null;
+  parts: string[];
+  size: number;
+};
+
+/** A transport connection may batch frames until `flush()`; core calls it at the right times. */
+export type FlushableConnection = Connection & { flush?(): void };
+
+export class FrameSink {
+  private pending: Pending | null = null;
+  /**
+   * One timer, left running once armed: a request that ends within flushMs (most do) flushes
+   * itself and leaves the timer to find nothing to do, instead of re-arming it every time.
+   */
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerPending = false;
+  private armed = false;
+  /** When the timer was armed: a synchronous loop never lets the timer fire, so writes check the age. */
+  private armedAt = 0;
+  private readonly flushBytes: number;
+  private readonly flushMs: number;
+
+  constructor(
+    readonly connection: FlushableConnection,
+    options: FrameSinkOptions = {},
+  ) {
+    this.flushBytes = options.flushBytes ?? 1024 * 1024;
+    this.flushMs = options.flushMs ?? 10;
+  }
+
+  send(frame: Frame): void {
+    if (this.pending) this.emitPending();
+    void this.connection.send(frame);
+    if (isTerminalFrame(frame.type)) this.flush();
+    else this.armOrFlush();
+  }
+
+  text(type: "stdout" | "stderr", id: string | null, cellId: CellId | null, data: string): void {
+    if (data.length === 0) return;
+    const p = this.pending;
+    if (p && p.type === type && p.id === id && p.cellId === cellId) {
+      p.parts.push(data);
+      p.size += data.length;
+    } else {
+      if (p) this.emitPending();
+      this.pending = { type, id, cellId, parts: [data], size: data.length };
+    }
+    if (this.pending!.size >= this.flushBytes) this.flush();
+    else this.armOrFlush();
+  }
+
+  /** Sends pending text and asks the connection to write what it batched. */
+  flush(): void {
+    this.armed = false;
+    if (this.pending) this.emitPending();
+    this.connection.flush?.();
+  }
+
+  private emitPending(): void {
+    const p = this.pending!;
+    this.pending = null;
+    const frame: Frame = {
+      type: p.type,
+      id: p.id,
+      data: p.parts.length === 1 ? p.parts[0]! : p.parts.join(""),
+    };
+    if (p.cellId !== null) frame.cellId = p.cellId;
+    void this.connection.send(frame);
+  }
+
+  /** Flushes within flushMs of the first unflushed frame: by the timer, or by a later write. */
+  private armOrFlush(): void {
+    if (this.armed) {
+      if (performance.now() - this.armedAt >= this.flushMs) this.flush();
+      return;
+    }
+    this.armed = true;
+    this.armedAt = performance.now();
+    if (!this.timerPending) this.startTimer(this.flushMs);
+  }
+
+  private startTimer(ms: number): void {
+    this.timerPending = true;
+    if (this.timer && ms === this.flushMs) {
+      this.timer.refresh();
+      return;
+    }
+    this.timer = setTimeout(this.onTimer, ms);
+    this.timer.unref?.();
+  }
+
+  private readonly onTimer = (): void => {
+    this.timerPending = false;
+    if (!this.armed) return;
+    // Armed after the timer started: wait out the rest of its flushMs.
+    const left = this.flushMs - (performance.now() - this.armedAt);
+    if (left > 1) this.startTimer(Math.ceil(left));
+    else this.flush();
+  };
+}
+
+/** A RunObserver that turns a request's events into frames; after the request ends, output goes out with id null. */
+export class RequestFrames implements RunObserver {
+  private ended = false;
+  constructor(
+    private readonly sink: FrameSink,
+    readonly id: string,
+  ) {}
+
+  get requestId(): string | null {
+    return this.ended ? null : this.id;
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+
+  frame(type: string, fields: Record<string, unknown>, cellId: CellId | null): void {
+    const f: Frame = { type, id: this.requestId };
+    if (cellId !== null) f.cellId = cellId;
+    Object.assign(f, fields);
+    this.sink.send(f);
+  }
+
+  status(cellId: CellId, status: "queued" | "running" | "idle", runResult?: string): void {
+    const f: Frame = { type: "cell_status", id: this.requestId, cellId, status };
+    if (runResult !== undefined) f.runResult = runResult;
+    this.sink.send(f);
+  }
+  stdout(cellId: CellId | null, text: string): void {
+    this.sink.text("stdout", this.requestId, cellId, text);
+  }
+  stderr(cellId: CellId | null, text: string): void {
+    this.sink.text("stderr", this.requestId, cellId, text);
+  }
+  display(cellId: CellId | null, bundle: MimeBundle): void {
+    this.frame("display", { bundle }, cellId);
+  }
+  result(cellId: CellId | null, bundle: MimeBundle): void {
+    this.frame("result", { bundle }, cellId);
+  }
+  error(cellId: CellId | null, info: ErrorInfo): void {
+    const fields: Record<string, unknown> = {
+      ename: info.name,
+      evalue: info.message,
+      traceback: info.traceback,
+    };
+    if (info.code !== null) fields.code = info.code;
+    this.frame("error", fields, cellId);
+  }
+}
