@@ -61,7 +61,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("analyse a notebook without running it: defs, refs and graph errors")
     .argument("<notebook>", "a percent-format notebook")
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")
-    .option("--types", "type-check TS cells across cells (planned)")
+    .option("--types", "type-check JS/TS cells across cells (a cell sees its refs' types)")
     .action(async (notebook: string, opts) => {
       const { checkCommand } = await import("./commands/check.ts");
       setExit(await checkCommand(notebook, opts));

@@ -27,6 +27,7 @@ import {
   SequentialScheduler,
   type Transport,
 } from "@kernelkit/core";
+import { type LazyServiceOptions, lazyTypesService } from "./language-service.ts";
 
 export interface KernelFlags {
   /** --executor: overrides the config's executor; fails loudly when it cannot be used. */
@@ -221,6 +222,13 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
       config,
       ...(config.autorun !== undefined ? { autorun: config.autorun } : {}),
       interrupts: flags.interrupts === false ? null : processInterrupts(),
+      languageService:
+        language === "javascript"
+          ? lazyTypesService({
+              config: (config as { types?: LazyServiceOptions["config"] }).types,
+              mode: (config as { mode?: string }).mode === "sequential" ? "sequential" : "reactive",
+            })
+          : null,
     });
     return { kernel, warnings, config: loaded, registry };
   } catch (error) {

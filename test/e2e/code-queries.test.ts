@@ -15,8 +15,13 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
 });
 
-async function ask(s: ServeSession, id: string, request: Record<string, unknown>): Promise<Frame> {
-  const frames = await s.request({ id, ...request });
+async function ask(
+  s: ServeSession,
+  id: string,
+  request: Record<string, unknown>,
+  timeoutMs?: number,
+): Promise<Frame> {
+  const frames = await s.request({ id, ...request }, timeoutMs);
   return frames[frames.length - 1]!;
 }
 
@@ -121,5 +126,78 @@ describe("code queries over the protocol: Python", () => {
     await s.waitFor((f) => f.type === "cell_status" && f.status === "running");
     const reply = await ask(s, "q", { type: "complete", code: "late.ke", cursorPos: 7 });
     expect(texts(reply)).toContain("keys");
+  });
+});
+
+const TYPED_NOTEBOOK = `// %% data
+const rows: { amount: number }[] = Object.assign([{ amount: 1 }], { source: "db" });
+/**
+ * Adds two numbers.
+ * @param a the first
+ */
+function add(a: number, b = 2): number {
+  return a + b;
+}
+
+// %% use
+const n = add(rows.length);
+`;
+
+const TS_LOADED = "Object.keys(require.cache).filter((k) => /ts-morph|typescript\\\\.js/.test(k)).length";
+
+describe("code queries over the protocol: types across cells", () => {
+  it("complete on a ref from another cell lists the type's methods and the live value's runtime-only keys", async () => {
+    const dir = project({ "nb.ts": TYPED_NOTEBOOK });
+    const s = serve(["nb.ts"], dir);
+    await ask(s, "run", { type: "run_cells", cellIds: ["data"] });
+    const reply = await ask(s, "1", { type: "complete", code: "rows.", cursorPos: 5, cellId: "use" }, 60_000);
+    expect(reply).toMatchObject({ type: "complete_reply", cursorStart: 5, cursorEnd: 5 });
+    const matches = reply.matches as { text: string; kind?: string }[];
+    expect(matches.find((m) => m.text === "map")).toMatchObject({ kind: "method" });
+    expect(texts(reply)).toEqual(expect.arrayContaining(["filter", "reduce", "length", "source"]));
+    // Typed names first, the runtime-only key after them.
+    expect(texts(reply).indexOf("source")).toBeGreaterThan(texts(reply).indexOf("map"));
+  });
+
+  it("complete works on a cell's edited code before the kernel has run anything", async () => {
+    const dir = project({ "nb.ts": TYPED_NOTEBOOK });
+    const s = serve(["nb.ts"], dir);
+    const reply = await ask(
+      s,
+      "1",
+      { type: "complete", code: "rows[0].am", cursorPos: 10, cellId: "use" },
+      60_000,
+    );
+    expect(reply).toMatchObject({ cursorStart: 8, cursorEnd: 10 });
+    expect(texts(reply)).toEqual(["amount"]);
+  });
+
+  it("inspect of a function from another cell gives its signature and doc comment", async () => {
+    const dir = project({ "nb.ts": TYPED_NOTEBOOK });
+    const s = serve(["nb.ts"], dir);
+    const reply = await ask(s, "1", { type: "inspect", code: "add(1)", cursorPos: 1, cellId: "use" }, 60_000);
+    expect(reply).toMatchObject({ type: "inspect_reply", found: true });
+    const bundle = reply.bundle as Record<string, string>;
+    expect(bundle["text/plain"]).toContain("add(a: number, b?: number): number");
+    expect(bundle["text/plain"]).toContain("Adds two numbers.");
+    expect(bundle["text/plain"]).toContain("@param a the first");
+    expect(bundle["text/markdown"]).toContain("```ts\nfunction add(a: number, b?: number): number\n```");
+  });
+
+  it("running and executing never load the TypeScript compiler, nor does answering a completion in the kernel's thread", async () => {
+    const dir = project({ "nb.ts": TYPED_NOTEBOOK });
+    const s = serve(["nb.ts"], dir);
+    await ask(s, "run", { type: "run_cells", cellIds: ["data", "use"] });
+    await ask(s, "x", { type: "execute", code: "const more = rows.map((r) => r.amount)" });
+    const before = (await s.request({ id: "probe1", type: "execute", code: TS_LOADED })).find(
+      (f) => f.type === "result",
+    );
+    expect((before?.bundle as Record<string, string> | undefined)?.["text/plain"]).toBe("0");
+    const reply = await ask(s, "c", { type: "complete", code: "more.", cursorPos: 5 }, 60_000);
+    expect(texts(reply)).toContain("map");
+    const after = (await s.request({ id: "probe2", type: "execute", code: TS_LOADED })).find(
+      (f) => f.type === "result",
+    );
+    expect((after?.bundle as Record<string, string> | undefined)?.["text/plain"]).toBe("0");
   });
 });

@@ -34,6 +34,7 @@ describe("kernelkit.schema.json", () => {
       "plugins",
       "autorun",
       "strictPlugins",
+      "types",
       "log",
     ]);
     expect(schema.properties.autorun.type).toBe("boolean");

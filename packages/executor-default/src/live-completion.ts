@@ -9,6 +9,8 @@ const IDENT = /[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*$/;
 const PATH =
   /((?:[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*)(?:\??\.[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*)*)\??\.([\w$\u00a0-\uffff]*)$/;
 const HIDDEN = /^__kk_/;
+/** Keys completable after a dot (an array's "0" is not). */
+const IDENT_KEY = /^[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*$/;
 
 export interface LiveNames {
   /** Top-level names visible to cells (defs first). */
@@ -66,10 +68,12 @@ function keysOf(value: unknown): CompletionMatch[] {
     : value === null || value === undefined
       ? null
       : Object.getPrototypeOf(Object(value));
-  for (let depth = 0; o !== null && o !== Object.prototype && depth < 64; depth++) {
+  for (let depth = 0; o !== null && depth < 64; depth++) {
     if (types.isProxy(o)) break;
+    // The root of the chain is some realm's Object.prototype: its methods are noise here.
+    if (o !== value && Object.getPrototypeOf(o) === null) break;
     for (const key of Object.getOwnPropertyNames(o)) {
-      if (seen.has(key) || key === "constructor" || HIDDEN.test(key)) continue;
+      if (seen.has(key) || key === "constructor" || HIDDEN.test(key) || !IDENT_KEY.test(key)) continue;
       seen.add(key);
       const d = Object.getOwnPropertyDescriptor(o, key)!;
       out.push({ text: key, kind: kindOf(d), detail: "value" in d ? typeof d.value : "accessor" });

@@ -1,6 +1,13 @@
 // `kernelkit check NOTEBOOK`: static analysis only; nothing runs.
-import { dirname } from "node:path";
-import { createKernel, type Executor, type Kernel, KernelkitError, type Notebook } from "@kernelkit/core";
+import { dirname, relative } from "node:path";
+import {
+  createKernel,
+  type Executor,
+  type Kernel,
+  KernelkitError,
+  loadConfig,
+  type Notebook,
+} from "@kernelkit/core";
 import { originalWrite } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
@@ -42,6 +49,7 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
   const out = originalWrite("stdout");
   const err = originalWrite("stderr");
   let kernel: Awaited<ReturnType<typeof createKernel>> | undefined;
+  let types: TypeReport | null = null;
   try {
     const notebook = loadNotebook(notebookArg);
     if (notebook.language === "python") {
@@ -55,12 +63,8 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
         },
       );
     }
-    if (options.types) {
-      err(
-        "kernelkit: warning: --types (cross-cell type checking) is planned and not available yet; checking names only\n",
-      );
-    }
     kernel ??= await createKernel({ executor: { ...analysisOnly, language: notebook.language }, notebook });
+    if (options.types) types = await typeCheck(notebook);
   } catch (error) {
     return reportStartupError(error, json, out, err);
   }
@@ -90,12 +94,29 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
         defs: [...(c.analysis?.defs ?? [])],
         refs: [...(c.analysis?.refs ?? [])],
         error,
+        ...(types ? { typeErrors: types.cells.get(c.id) ?? [] } : {}),
       };
     });
-  const ok = cells.every((c) => c.status === "ok");
+  const typeErrorCount = types ? [...types.cells.values()].reduce((n, list) => n + list.length, 0) : 0;
+  const ok = cells.every((c) => c.status === "ok") && typeErrorCount === 0;
+  for (const w of types?.problems ?? []) err(`kernelkit: warning ${w.code}: ${w.message}\n`);
   if (json) {
-    out(`${JSON.stringify({ schemaVersion: 1, ok, cells })}\n`);
+    const extra = types && types.problems.length > 0 ? { typeWarnings: types.problems } : {};
+    out(`${JSON.stringify({ schemaVersion: 1, ok, cells, ...extra })}\n`);
   } else {
+    if (types) {
+      // tsc's own format, so editors and CI matchers that read tsc output read this too.
+      const shown = kernel.notebookPath
+        ? relative(process.cwd(), kernel.notebookPath) || notebookArg
+        : notebookArg;
+      for (const c of cells) {
+        for (const e of types.cells.get(c.id) ?? []) {
+          out(`${shown}:${e.line}:${e.column} - ${pc.red("error")} ${e.code}: ${e.message}\n`);
+        }
+      }
+      if (typeErrorCount > 0)
+        out(`\nFound ${typeErrorCount} type error${typeErrorCount === 1 ? "" : "s"}.\n\n`);
+    }
     for (const c of cells) {
       const label = c.name ?? pc.dim(c.id);
       const names = `defs: ${c.defs.join(", ") || "—"}; refs: ${c.refs.join(", ") || "—"}`;
@@ -104,6 +125,29 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
     }
     const bad = cells.filter((c) => c.status === "error").length;
     out(`\n${cells.length} cells, ${bad === 0 ? pc.green("no errors") : pc.red(`${bad} with errors`)}\n`);
+    if (types && typeErrorCount === 0) out(`${pc.green("no type errors")}\n`);
   }
   return ok ? EXIT.ok : EXIT.failed;
+}
+
+interface TypeReport {
+  cells: Map<string, { code: string; message: string; line: number; column: number }[]>;
+  problems: { code: string; message: string }[];
+}
+
+/** `--types`: the notebook as one TypeScript program (docs/types.md); the compiler loads only here. */
+async function typeCheck(notebook: Notebook): Promise<TypeReport> {
+  if (notebook.language !== "javascript") return { cells: new Map(), problems: [] };
+  const cwd = notebook.path ? dirname(notebook.path) : process.cwd();
+  const loaded = await loadConfig({ from: cwd });
+  const config = loaded?.config as { types?: Record<string, unknown>; mode?: string } | undefined;
+  const { checkNotebookTypes } = await import("@kernelkit/types");
+  const result = checkNotebookTypes(notebook, {
+    config: config?.types,
+    mode: config?.mode === "sequential" ? "sequential" : "reactive",
+  });
+  return {
+    cells: result.cells,
+    problems: result.problems.map((p) => ({ code: p.code, message: p.message })),
+  };
 }

@@ -78,6 +78,25 @@ function build(v: Valibot) {
             v.description("true: a discovered executor that fails is a startup error instead of a warning."),
           ),
         ),
+        types: v.optional(
+          v.pipe(
+            v.custom(
+              (x) => typeof x === "object" && x !== null && !Array.isArray(x),
+              "an object ({ strict, lib, tsconfig })",
+            ),
+            v.looseObject(
+              {
+                strict: v.optional(v.boolean("a boolean")),
+                lib: v.optional(v.array(v.string("a string"), "an array of lib names")),
+                tsconfig: v.optional(v.string("a path")),
+              },
+              "an object ({ strict, lib, tsconfig })",
+            ),
+            v.description(
+              "check --types and completion: TypeScript's strict and lib, and a tsconfig.json to use.",
+            ),
+          ),
+        ),
         log: v.optional(
           v.pipe(
             // valibot's object schemas accept arrays: rule those out first.
@@ -123,9 +142,11 @@ const TOP_KEYS = [
   "autorun",
   "strictPlugins",
   "log",
+  "types",
 ];
 const SLOT_KEYS = ["use", "options"];
 const LOG_KEYS = ["level"];
+const TYPES_KEYS = ["strict", "lib", "tsconfig"];
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -186,6 +207,7 @@ function unknownKeys(raw: Record<string, unknown>, where: string): KernelWarning
   };
   check(raw, TOP_KEYS, "");
   check(raw.log, LOG_KEYS, "log.");
+  check(raw.types, TYPES_KEYS, "types.");
   for (const slot of ["executor", "scheduler", "transport"]) check(raw[slot], SLOT_KEYS, `${slot}.`);
   for (const slot of ["lifecycles", "plugins"]) {
     const list = raw[slot];

@@ -45,6 +45,8 @@ export interface KernelkitConfig {
   /** true: a plugin that fails to load is a startup error instead of a warning. */
   strictPlugins?: boolean;
   log?: { level?: LogLevel };
+  /** `check --types` and completion (docs/types.md). */
+  types?: { strict?: boolean; lib?: string[]; tsconfig?: string };
 }
 
 export function defineConfig(config: KernelkitConfig): KernelkitConfig {

@@ -60,6 +60,7 @@ export async function teardownKernel(kernel: Kernel): Promise<TeardownStepFailur
     await step(`lifecycle:${lc.name}`, () => lc.dispose?.());
   }
   await step(`executor:${kernel.executor.name}`, () => kernel.executor.dispose?.());
+  await step("language-service", () => kernel.languageService?.dispose?.());
   await step("transport", () => kernel.transport?.close());
   await step("interrupts", () => kernel.detach());
   return failures;
