@@ -207,8 +207,15 @@ export class NotebookProgram {
 
   private readonly byPath = new Map<string, string>();
 
+  /** The cells as the notebook holds them (a query may overlay one cell's edited code). */
+  private cells: readonly TypeCell[] = [];
+  /** The cell whose file holds edited code from a query rather than the notebook's. */
+  private overlaid: string | null = null;
+
   /** Replaces the notebook's cells (unchanged cells keep their version: the checker reuses them). */
   setCells(cells: readonly TypeCell[]): void {
+    this.cells = cells;
+    this.overlaid = null;
     const seen = new Set<string>();
     const nextOrder: string[] = [];
     for (const [i, cell] of cells.entries()) {
@@ -322,11 +329,14 @@ export class NotebookProgram {
 
   /** Places edited code (a cell being typed, or scratch code) in the program for a query. */
   private withQuery(code: string, cellId: string | undefined): CellFile {
+    // Another cell's edited code from an earlier query goes back to the notebook's.
+    if (this.overlaid !== null && this.overlaid !== cellId) this.setCells(this.cells);
     const existing = cellId !== undefined ? this.files.get(cellId) : undefined;
     if (existing) {
       if (existing.cell.code !== code) {
         const updated = this.describe({ ...existing.cell, code }, existing.path);
         this.files.set(existing.cell.id, updated);
+        this.overlaid = existing.cell.id;
         this.relink();
         return updated;
       }
@@ -342,6 +352,7 @@ export class NotebookProgram {
 
   /** Type errors of every cell, in notebook order, positioned in the notebook file. */
   check(): Map<string, TypeDiagnostic[]> {
+    if (this.overlaid !== null) this.setCells(this.cells);
     const out = new Map<string, TypeDiagnostic[]>();
     const program = this.service.getProgram();
     for (const id of this.order) {

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseNotebook } from "@kernelkit/core";
 import { describe, expect, it } from "vitest";
-import { checkNotebookTypes, type TypeCheckOptions } from "../src/index.ts";
+import { checkNotebookTypes, loadCompiler, NotebookProgram, type TypeCheckOptions } from "../src/index.ts";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -166,5 +166,31 @@ describe("check types: bad input gives coded messages", () => {
     expect(check(nb, { dir, config: { strict: true } }).all).toEqual([
       expect.objectContaining({ code: "TS7006" }),
     ]);
+  });
+});
+
+describe("the warm program behind completion", () => {
+  it("answers on a cell's edited code, then checks the notebook's own code again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kk-types-warm-"));
+    const program = new NotebookProgram(loadCompiler(), {
+      path: join(dir, "nb.ts"),
+      cwd: dir,
+      typescript: true,
+    });
+    program.setCells([
+      { id: "a", name: "a", code: "const rows = [{ amount: 1 }];", line: 2 },
+      { id: "b", name: "b", code: "const bad: string = rows.length;", line: 5 },
+    ]);
+    const reply = program.completions("rows[0].am", 10, "b");
+    expect(reply?.matches.map((m) => m.text)).toEqual(["amount"]);
+    expect(program.inspect("rows", 2, "b")?.bundle["text/plain"]).toContain(
+      "const rows: {\n    amount: number;\n}[]",
+    );
+    expect(program.check().get("b")).toEqual([expect.objectContaining({ code: "TS2322", line: 5 })]);
+    program.setCells([
+      { id: "a", name: "a", code: "const rows = ['x'];", line: 2 },
+      { id: "b", name: "b", code: "const bad: string = rows[0];", line: 5 },
+    ]);
+    expect(program.check().get("b")).toEqual([]);
   });
 });
