@@ -176,6 +176,36 @@ describe.runIf(HAVE_CHROMIUM)("the browser page (headless Chromium)", () => {
     await page.close();
   });
 
+  it("the scratch box completes on Tab and inspects on Shift+Tab", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+    });
+    await page.goto(`http://127.0.0.1:${server.port}/?token=${encodeURIComponent(server.token)}`);
+    await page.locator("#connection[data-state=open]").waitFor();
+    const box = page.locator("#scratch-code");
+    await box.fill("greeting.toUpperC");
+    await box.press("Tab");
+    // One match: it is inserted in place.
+    await expect.poll(() => box.inputValue(), { timeout: 60_000 }).toBe("greeting.toUpperCase");
+    await box.fill("greeting.to");
+    await box.press("Tab");
+    const items = page.locator("#scratch-hints .completion");
+    await items.first().waitFor({ timeout: 60_000 });
+    const names = await items.locator("span:first-child").allTextContents();
+    expect(names).toEqual(expect.arrayContaining(["toUpperCase", "toLowerCase", "toString"]));
+    await items.filter({ hasText: "toLowerCase" }).first().click();
+    expect(await box.inputValue()).toBe("greeting.toLowerCase");
+    await box.press("Shift+Tab");
+    await expect
+      .poll(() => page.locator("#scratch-hints pre.inspection").textContent().catch(() => ""), { timeout: 60_000 })
+      .toContain("toLowerCase(): string");
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("without the token the page is refused and nothing connects", async () => {
     const page = await browser.newPage();
     const response = await page.goto(`http://127.0.0.1:${server.port}/`);

@@ -312,5 +312,82 @@ $("#scratch").addEventListener("submit", (e) => {
   busy(request("execute", { code }, (frame) => appendOutput(out, frame)));
 });
 
+// ---- completion (Tab) and inspection (Shift+Tab) in the scratch box (protocol v1.1) ----
+
+const scratchCode = $("#scratch-code");
+const hints = $("#scratch-hints");
+
+function insertAt(start, end, text) {
+  scratchCode.setRangeText(text, start, end, "end");
+  scratchCode.focus();
+}
+
+function commonPrefix(words) {
+  let prefix = words[0] ?? "";
+  for (const w of words) while (!w.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+function showHints(children, label) {
+  hints.replaceChildren(...children);
+  hints.hidden = children.length === 0;
+  hints.setAttribute("aria-label", label);
+}
+
+async function completeScratch() {
+  const code = scratchCode.value;
+  const cursorPos = scratchCode.selectionStart;
+  const reply = await request("complete", { code, cursorPos });
+  const matches = reply.matches ?? [];
+  if (matches.length === 0) {
+    showHints([el("p", { class: "hint", text: "no completions" })], "completions");
+    return;
+  }
+  const typed = code.slice(reply.cursorStart, cursorPos);
+  if (matches.length === 1) {
+    insertAt(reply.cursorStart, reply.cursorEnd, matches[0].text);
+    showHints([], "completions");
+    return;
+  }
+  const prefix = commonPrefix(matches.map((m) => m.text));
+  if (prefix.length > typed.length) insertAt(reply.cursorStart, cursorPos, prefix);
+  const start = reply.cursorStart;
+  const list = el("ul", { class: "completions" });
+  for (const m of matches.slice(0, 200)) {
+    const item = el("button", { type: "button", class: "completion", title: m.detail ?? m.kind ?? "" });
+    item.append(el("span", { text: m.text }), el("span", { class: "kind", text: m.kind ?? "" }));
+    item.addEventListener("click", () => {
+      insertAt(start, scratchCode.selectionStart, m.text);
+      showHints([], "completions");
+    });
+    list.append(el("li", {}, item));
+  }
+  showHints([list], "completions");
+}
+
+async function inspectScratch() {
+  const reply = await request("inspect", {
+    code: scratchCode.value,
+    cursorPos: scratchCode.selectionStart,
+    detailLevel: 0,
+  });
+  const text = reply.found ? reply.bundle?.["text/plain"] : "nothing known here";
+  showHints([el("pre", { class: "inspection", text: String(text ?? "") })], "inspection");
+}
+
+scratchCode.addEventListener("keydown", (e) => {
+  if (e.key === "Tab" && !e.altKey && !e.ctrlKey && !e.metaKey) {
+    e.preventDefault();
+    (e.shiftKey ? inspectScratch() : completeScratch()).catch(() => {});
+  } else if (e.key === "Escape") showHints([], "completions");
+  else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    $("#scratch").requestSubmit();
+  }
+});
+$("#scratch-inspect").addEventListener("click", () => {
+  inspectScratch().catch(() => {});
+});
+
 if (!token) setConnection("closed", "no token in the address: open the URL the kernel printed");
 else connect();
