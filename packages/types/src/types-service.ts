@@ -39,6 +39,16 @@ function serviceError(code: string, message: string): Error {
 const workerError = (detail: string) =>
   serviceError("KK_TYPES_WORKER", `the type service stopped: ${detail}`);
 
+function withoutConditions(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--conditions" || a === "-C") i++;
+    else if (!a.startsWith("--conditions=")) out.push(a);
+  }
+  return out;
+}
+
 type Outgoing = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, "id" | "delta"> : never) : never;
 
 export class TypesService implements LanguageService {
@@ -61,6 +71,9 @@ export class TypesService implements LanguageService {
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(workerFile(), {
+      // The worker is built JavaScript: a parent's resolution conditions (a test runner's
+      // "kernelkit-source", which points at TypeScript sources) must not reach it.
+      execArgv: withoutConditions(process.execArgv),
       workerData: { config: this.options.config, mode: this.options.mode } satisfies WorkerOptions,
       stdout: true,
       stderr: true,
