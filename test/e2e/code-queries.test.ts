@@ -201,3 +201,24 @@ describe("code queries over the protocol: types across cells", () => {
     expect((after?.bundle as Record<string, string> | undefined)?.["text/plain"]).toBe("0");
   });
 });
+
+describe("code queries: bad input", () => {
+  it("a 10 MB scratch code and unbalanced braces get answers, and the kernel keeps serving", async () => {
+    const dir = project({ "nb.ts": TYPED_NOTEBOOK });
+    const s = serve(["nb.ts"], dir);
+    const big = `const blob = "${"x".repeat(10 * 1024 * 1024)}";\nblob.len`;
+    const reply = await ask(s, "1", { type: "complete", code: big, cursorPos: big.length }, 120_000);
+    expect(reply.type).toBe("complete_reply");
+    const open = "function f() {\n  if (true) {\n    rows.";
+    const partial = await ask(
+      s,
+      "2",
+      { type: "complete", code: open, cursorPos: open.length, cellId: "use" },
+      60_000,
+    );
+    expect(texts(partial)).toContain("map");
+    expect(await ask(s, "3", { type: "is_complete", code: open })).toMatchObject({ status: "incomplete" });
+    const done = await s.request({ id: "4", type: "execute", code: "6 * 7" });
+    expect(done.find((f) => f.type === "result")?.bundle).toMatchObject({ "text/plain": "42" });
+  });
+});

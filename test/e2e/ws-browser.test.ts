@@ -200,7 +200,14 @@ describe.runIf(HAVE_CHROMIUM)("the browser page (headless Chromium)", () => {
     expect(await box.inputValue()).toBe("greeting.toLowerCase");
     await box.press("Shift+Tab");
     await expect
-      .poll(() => page.locator("#scratch-hints pre.inspection").textContent().catch(() => ""), { timeout: 60_000 })
+      .poll(
+        () =>
+          page
+            .locator("#scratch-hints pre.inspection")
+            .textContent()
+            .catch(() => ""),
+        { timeout: 60_000 },
+      )
       .toContain("toLowerCase(): string");
     expect(problems).toEqual([]);
     await page.close();

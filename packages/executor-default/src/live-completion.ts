@@ -9,6 +9,8 @@ const IDENT = /[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*$/;
 const PATH =
   /((?:[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*)(?:\??\.[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*)*)\??\.([\w$\u00a0-\uffff]*)$/;
 const HIDDEN = /^__kk_/;
+/** How far around the cursor names are looked for: a huge cell must not make a regex crawl. */
+const WINDOW = 2000;
 /** Keys completable after a dot (an array's "0" is not). */
 const IDENT_KEY = /^[A-Za-z_$\u00a0-\uffff][\w$\u00a0-\uffff]*$/;
 
@@ -85,8 +87,8 @@ function keysOf(value: unknown): CompletionMatch[] {
 
 /** `complete` from live values: `obj.pa|` lists obj's keys; `na|` lists top-level names. */
 export function completeLive(live: LiveNames, query: CodeQuery): CompletionReply | null {
-  const before = query.code.slice(0, query.cursorPos);
-  const after = /^[\w$]*/.exec(query.code.slice(query.cursorPos))![0];
+  const before = query.code.slice(Math.max(0, query.cursorPos - WINDOW), query.cursorPos);
+  const after = /^[\w$]*/.exec(query.code.slice(query.cursorPos, query.cursorPos + WINDOW))![0];
   const member = PATH.exec(before);
   if (member) {
     const target = resolvePath(live, member[1]!);
@@ -118,8 +120,8 @@ export function completeLive(live: LiveNames, query: CodeQuery): CompletionReply
 
 /** The dotted name under (or just before) the cursor. */
 function pathAt(code: string, cursorPos: number): string | null {
-  const before = /[\w$.?]*$/.exec(code.slice(0, cursorPos))![0];
-  const after = /^[\w$]*/.exec(code.slice(cursorPos))![0];
+  const before = /[\w$.?]*$/.exec(code.slice(Math.max(0, cursorPos - WINDOW), cursorPos))![0];
+  const after = /^[\w$]*/.exec(code.slice(cursorPos, cursorPos + WINDOW))![0];
   const path = (before + after).replace(/^[.?]+|[.?]+$/g, "");
   return /^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*$/.test(path) ? path : null;
 }

@@ -1,7 +1,8 @@
 // A notebook as one TypeScript program (docs/types.md). Each code cell is a module of its own,
-// kept in memory beside the notebook file (never written): its code first, unchanged, so
-// positions in the module are positions in the cell, then one footer line that exports the
-// cell's defs and imports its refs from the cells that define them. A cell therefore sees the
+// kept in memory beside the notebook file (never written): a first line that imports its refs
+// from the cells that define them and exports its defs (both are hoisted, and at the very
+// start an unclosed brace in the cell cannot swallow them), then the cell's code unchanged, so
+// the module's line N+1 is the cell's line N, columns alike. A cell therefore sees the
 // types its refs' defining cells give them, and an error in cell B about a value from cell A
 // is reported in B at B's own line of the notebook.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -64,6 +65,8 @@ interface CellFile {
   version: number;
   tooLarge: boolean;
   codeLines: number;
+  /** Length of the generated first line, its newline included. */
+  prefix: number;
 }
 
 function typeNames(code: string): string[] {
@@ -254,7 +257,7 @@ export class NotebookProgram {
     for (const name of own) reads.delete(name);
     let codeLines = 1;
     for (let i = cell.code.indexOf("\n"); i !== -1; i = cell.code.indexOf("\n", i + 1)) codeLines++;
-    return { cell, path, exports, reads, own, text: "", version: 0, tooLarge, codeLines };
+    return { cell, path, exports, reads, own, text: "", version: 0, tooLarge, codeLines, prefix: 0 };
   }
 
   /** Recomputes footers: which cell each read name comes from. Bumps only files whose text changed. */
@@ -292,12 +295,14 @@ export class NotebookProgram {
 
   private relinkFile(file: CellFile, definers: Map<string, string[]>, position: Map<string, number>): void {
     let text: string;
+    let prefix: string;
     if (file.tooLarge) {
-      text =
+      prefix =
         file.exports.length > 0
           ? `export declare const ${file.exports.map((n) => `${n}: any`).join(", ")};`
           : "export {};";
-      text = `${"\n".repeat(Math.max(0, file.codeLines - 1))}${text}`;
+      prefix += "\n";
+      text = prefix;
     } else {
       const imports = new Map<string, string[]>();
       const loose: string[] = [];
@@ -312,15 +317,17 @@ export class NotebookProgram {
         if (list) list.push(name);
         else imports.set(from, [name]);
       }
-      let footer = `;export { ${file.exports.join(", ")} };`;
+      prefix = `export { ${file.exports.join(", ")} }; `;
       for (const [from, names] of imports) {
         const target = this.files.get(from)!.path;
         const spec = `./${target.slice(target.lastIndexOf("/") + 1)}`;
-        footer += ` import { ${names.join(", ")} } from ${JSON.stringify(spec)};`;
+        prefix += `import { ${names.join(", ")} } from ${JSON.stringify(spec)}; `;
       }
-      if (loose.length > 0) footer += ` declare const ${loose.map((n) => `${n}: any`).join(", ")};`;
-      text = `${file.cell.code}\n${footer}\n`;
+      if (loose.length > 0) prefix += `declare const ${loose.map((n) => `${n}: any`).join(", ")}; `;
+      prefix += "\n";
+      text = `${prefix}${file.cell.code}\n`;
     }
+    file.prefix = prefix.length;
     if (text !== file.text) {
       file.text = text;
       file.version = ++this.versionCounter;
@@ -381,12 +388,13 @@ export class NotebookProgram {
 
   private position(file: CellFile, d: TS.Diagnostic): TypeDiagnostic | null {
     if (d.file === undefined || d.start === undefined) return null;
-    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-    let at = { line, column: character + 1 };
-    if (line >= file.codeLines) {
-      // The footer is ours: a semantic problem there (a name analysis saw but TS did not) is
-      // not the user's; a syntax error there is the cell's unfinished end (an open brace).
-      if (d.code >= 2000) return null;
+    // The prefix is ours: a semantic problem there (a name analysis saw but TS did not) is
+    // not the user's.
+    if (d.start < file.prefix && d.code >= 2000) return null;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(Math.max(d.start, file.prefix));
+    let at = { line: line - 1, column: character + 1 };
+    if (at.line >= file.codeLines) {
+      // At the end of the module: the cell's unfinished end (an open brace).
       const lines = file.cell.code.split("\n");
       at = { line: lines.length - 1, column: lines[lines.length - 1]!.length + 1 };
     }
@@ -409,9 +417,10 @@ export class NotebookProgram {
   } | null {
     const file = this.withQuery(code, cellId);
     if (file.tooLarge) return null;
-    const before = /[\w$]*$/.exec(code.slice(0, cursorPos))![0];
-    const after = /^[\w$]*/.exec(code.slice(cursorPos))![0];
-    const result = this.service.getCompletionsAtPosition(file.path, cursorPos, {
+    // A window around the cursor: a huge cell must not make these regexes crawl.
+    const before = /[\w$]*$/.exec(code.slice(Math.max(0, cursorPos - 2000), cursorPos))![0];
+    const after = /^[\w$]*/.exec(code.slice(cursorPos, cursorPos + 2000))![0];
+    const result = this.service.getCompletionsAtPosition(file.path, cursorPos + file.prefix, {
       includeCompletionsForModuleExports: false,
       includeCompletionsWithInsertText: true,
     });
@@ -446,7 +455,8 @@ export class NotebookProgram {
       const there = def && this.service.getQuickInfoAtPosition(def.fileName, def.textSpan.start);
       return { info: there ?? found, pos };
     };
-    const info = (at(cursorPos) ?? (cursorPos > 0 ? at(cursorPos - 1) : undefined))?.info;
+    const pos = cursorPos + file.prefix;
+    const info = (at(pos) ?? (cursorPos > 0 ? at(pos - 1) : undefined))?.info;
     let signature: string;
     let doc: string;
     let tags: string[];
@@ -455,7 +465,7 @@ export class NotebookProgram {
       doc = ts.displayPartsToString(info.documentation);
       tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? ` ${ts.displayPartsToString(t.text)}` : ""}`);
     } else {
-      const help = this.service.getSignatureHelpItems(file.path, cursorPos, undefined);
+      const help = this.service.getSignatureHelpItems(file.path, pos, undefined);
       const item = help?.items[help.selectedItemIndex];
       if (!help || !item) return { found: false, bundle: {} };
       const params = item.parameters.map((p) => ts.displayPartsToString(p.displayParts));
