@@ -70,7 +70,7 @@ export type {
   KernelPlugin,
   KernelWarning,
 } from "./kernel.ts";
-export { CellState, Kernel, MapScope } from "./kernel.ts";
+export { CellState, Kernel, MapScope, RUN_MODES, type RunMode } from "./kernel.ts";
 export type { InProcessKernel, MemoryClient, TeardownStepFailure } from "./lifecycle.ts";
 export {
   createKernel,
