@@ -101,6 +101,11 @@ export function errorInfo(error: unknown): ErrorInfo {
   const { name, message } = describeThrown(cause);
   let code: string | null = null;
   if (isKernelkitError(cause)) code = cause.code;
+  else {
+    // An executor's own error class may carry a kernelkit code (a Python NameError: KK_MISSING_REF).
+    const own = (cause as { code?: unknown } | null)?.code;
+    if (typeof own === "string" && own.startsWith("KK_")) code = own;
+  }
   return { name, message, traceback: tracebackOf(error), code };
 }
 
