@@ -1,6 +1,7 @@
 // Pops cells from the scheduler, evaluates them, classifies the outcome, cancels the
 // descendants of a failed cell and reports everything to a RunObserver.
 import { basename, relative } from "node:path";
+import type { CellId, CompiledCell } from "../contract/cell.ts";
 import {
   CancelledError,
   DisabledError,
@@ -9,21 +10,14 @@ import {
   type KernelkitError,
   MissingRefError,
   type MissingRefSite,
-} from "./errors.ts";
+} from "../contract/errors.ts";
+import type { Logger } from "../contract/logger.ts";
+import type { MimeBundle } from "../contract/mime.ts";
+import type { ExecutionContext, RunResult, Scheduler, Scope } from "../contract/plugin.ts";
+import type { DataflowGraph } from "../notebook/graph.ts";
 import type { Evaluator } from "./evaluator.ts";
-import type { DataflowGraph } from "./graph.ts";
 import { callSeries, type KernelHooks, type RunStatus, type RunSummary } from "./hooks.ts";
-import type { Logger } from "./logger.ts";
 import { tracebackOf } from "./traceback.ts";
-import type {
-  CellId,
-  CompiledCell,
-  ExecutionContext,
-  MimeBundle,
-  RunResult,
-  Scheduler,
-  Scope,
-} from "./types.ts";
 
 export interface ErrorInfo {
   name: string;
@@ -295,7 +289,7 @@ export class CellRunner {
   }
 }
 
-/** The first line of the cell that reads `name` (a word match outside `#`/`//` comments). */
+/** The first line of the cell that reads `name` (a word match outside `#` comments). */
 function refSite(compiled: CompiledCell, label: string, name: string): MissingRefSite | undefined {
   if (compiled.language !== "python") return undefined;
   const word = new RegExp(`(^|[^\\w.$])${name.replace(/[$]/g, "\\$")}(?![\\w$])`, "u");
