@@ -81,6 +81,7 @@ export {
 } from "./lifecycle.ts";
 export type { Logger, LoggerOptions, LogLevel } from "./logger.ts";
 export { createLogger, silentLogger } from "./logger.ts";
+export { isPipeOrSocket, lazyRequire, statFd } from "./module-trap.ts";
 export type { CellType, Language, Notebook, NotebookCell, NotebookKind } from "./notebook.ts";
 export { contentCellId, NOTEBOOK_EXTENSIONS, notebookKind, parseNotebook } from "./notebook.ts";
 export type {

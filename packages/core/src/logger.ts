@@ -1,6 +1,6 @@
 // Logging through pino, always to fd 2 (fd 1 may carry the protocol). pino is loaded on
 // the first message that passes the level filter, so a quiet run never pays for it.
-import { createRequire } from "node:module";
+import { lazyRequire } from "./module-trap.ts";
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 type LogFn = (objOrMsg: unknown, msg?: string, ...args: unknown[]) => void;
@@ -41,7 +41,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   let root: PinoLike | null = null;
   const loadRoot = (): PinoLike => {
     if (!root) {
-      const pino = createRequire(import.meta.url)("pino");
+      const pino = lazyRequire(import.meta.url)("pino") as any;
       root = pino(
         { level: level === "silent" ? "silent" : level, name: options.name ?? "kernelkit" },
         pino.destination({ fd: options.fd ?? 2, sync: true }),
