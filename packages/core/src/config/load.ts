@@ -4,11 +4,11 @@
 // type-stripping import hooks, never the TypeScript compiler.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { KernelkitConfig } from "../define.ts";
-import { isKernelkitError } from "../errors.ts";
-import type { KernelWarning } from "../kernel.ts";
-import { lazyRequire } from "../module-trap.ts";
+import type { KernelkitConfig } from "../contract/define.ts";
+import { isKernelkitError } from "../contract/errors.ts";
+import type { KernelWarning } from "../contract/plugin.ts";
 import { importFile } from "../registry/import-module.ts";
+import { lazyRequire } from "../runtime/module-trap.ts";
 import { configDiagnostics } from "./diagnostics.ts";
 import { validateConfig } from "./schema.ts";
 

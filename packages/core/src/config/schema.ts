@@ -3,9 +3,9 @@
 // was found; unknown keys are warnings with a did-you-mean. kernelkit.schema.json is generated
 // from this schema (see test/config-schema.test.ts).
 import type * as V from "valibot";
-import type { KernelkitConfig, PluginSpec } from "../define.ts";
-import type { KernelWarning } from "../kernel.ts";
-import { lazyRequire } from "../module-trap.ts";
+import type { KernelkitConfig, PluginSpec } from "../contract/define.ts";
+import type { KernelWarning } from "../contract/plugin.ts";
+import { lazyRequire } from "../runtime/module-trap.ts";
 import { type ConfigProblem, configDiagnostics } from "./diagnostics.ts";
 
 const SLOT = "a name, [name, options] or { use: name, options }";

@@ -3,9 +3,9 @@
 // semver is loaded only when some manifest declares an `api` range.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import type { KernelWarning } from "../kernel.ts";
-import { lazyRequire } from "../module-trap.ts";
-import { API_VERSION } from "../version.ts";
+import type { KernelWarning } from "../contract/plugin.ts";
+import { API_VERSION } from "../contract/version.ts";
+import { lazyRequire } from "../runtime/module-trap.ts";
 
 export const PLUGIN_GROUPS = ["executor", "lifecycle", "scheduler", "transport", "plugin"] as const;
 export type PluginGroup = (typeof PLUGIN_GROUPS)[number];
