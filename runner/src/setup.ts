@@ -28,7 +28,7 @@ import {
   SequentialScheduler,
   type Transport,
 } from "@kernelkit/core";
-import { type LazyServiceOptions, lazyTypesService } from "./language-service.ts";
+import { lazyTypesService } from "./language-service.ts";
 
 export interface KernelFlags {
   /** --executor: overrides the config's executor; fails loudly when it cannot be used. */
@@ -232,8 +232,8 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
       languageService:
         language === "javascript"
           ? lazyTypesService({
-              config: (config as { types?: LazyServiceOptions["config"] }).types,
-              mode: (config as { mode?: string }).mode === "sequential" ? "sequential" : "reactive",
+              config: config.types,
+              mode: (flags.mode ?? config.mode) === "sequential" ? "sequential" : "reactive",
             })
           : null,
     });
