@@ -46,10 +46,10 @@ export async function watchCommand(notebookArg: string, options: WatchOptions): 
   let built: Awaited<ReturnType<typeof buildKernel>>;
   try {
     notebook = loadNotebook(notebookArg);
-    const flags: KernelFlags & { mode?: string } = {};
+    const flags: KernelFlags = {};
     if (options.config !== undefined) flags.config = options.config;
     if (options.executor !== undefined) flags.executor = options.executor;
-    if (options.mode !== undefined) flags.mode = options.mode;
+    if (options.mode !== undefined) flags.mode = options.mode as NonNullable<KernelFlags["mode"]>;
     built = await buildKernel(notebook, flags);
   } catch (error) {
     return json ? startupError(error) : reportStartupError(error, false, err, err);
