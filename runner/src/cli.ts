@@ -117,8 +117,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--port <port>", "ws: port to listen on (0 picks a free one)", positiveInt("--port"))
     .option(
       "--token <token>",
-      "ws: the token clients must present (default: KERNELKIT_TOKEN, else generated)",
+      "ws: the token clients must present, 16 characters or more (default: KERNELKIT_TOKEN, else generated)",
     )
+    .option("--allow-weak-token", "ws: accept a --token shorter than 16 characters")
     .option("--config <path>", "config file (default: searched from the notebook's folder)")
     .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
     .action(async (notebook: string | undefined, opts) => {
