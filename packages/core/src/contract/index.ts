@@ -42,6 +42,7 @@ export type { Logger, LogLevel } from "./logger.ts";
 export type { MimeBundle } from "./mime.ts";
 export { DISPLAY_SYMBOL, isMimeBundle, MIME_BUNDLE_BRAND, mimeBundle } from "./mime.ts";
 export type {
+  DisplayOptions,
   ExecutionContext,
   ExecutionLifecycle,
   Executor,

@@ -30,7 +30,11 @@ export interface RunObserver {
   status(cellId: CellId, status: CellStatus, runResult?: RunStatus): void;
   stdout(cellId: CellId | null, text: string): void;
   stderr(cellId: CellId | null, text: string): void;
-  display(cellId: CellId | null, bundle: MimeBundle): void;
+  display(cellId: CellId | null, bundle: MimeBundle, display?: { displayId: string; update: boolean }): void;
+  /** `clearOutput()` in a cell (v1.1); observers that keep no outputs may ignore it. */
+  clearOutput?(cellId: CellId | null, wait: boolean): void;
+  /** A cell waits for input (v1.1): the client answers with `provide_input`. */
+  inputRequest?(cellId: CellId | null, inputId: string, prompt: string, password: boolean): void;
   result(cellId: CellId | null, bundle: MimeBundle): void;
   error(cellId: CellId | null, info: ErrorInfo): void;
 }

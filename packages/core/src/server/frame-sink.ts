@@ -149,8 +149,19 @@ export class RequestFrames implements RunObserver {
   stderr(cellId: CellId | null, text: string): void {
     this.sink.text("stderr", this.requestId, cellId, text);
   }
-  display(cellId: CellId | null, bundle: MimeBundle): void {
-    this.frame("display", { bundle }, cellId);
+  display(cellId: CellId | null, bundle: MimeBundle, display?: { displayId: string; update: boolean }): void {
+    if (!display) this.frame("display", { bundle }, cellId);
+    else if (display.update)
+      this.frame("display", { bundle, displayId: display.displayId, update: true }, cellId);
+    else this.frame("display", { bundle, displayId: display.displayId }, cellId);
+  }
+  clearOutput(cellId: CellId | null, wait: boolean): void {
+    this.frame("clear_output", { wait }, cellId);
+  }
+  inputRequest(cellId: CellId | null, inputId: string, prompt: string, password: boolean): void {
+    this.frame("input_request", { inputId, prompt, password }, cellId);
+    // The client must see the request now: the cell waits for its answer.
+    this.sink.flush();
   }
   result(cellId: CellId | null, bundle: MimeBundle): void {
     this.frame("result", { bundle }, cellId);

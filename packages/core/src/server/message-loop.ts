@@ -18,7 +18,8 @@ interface Queued {
   st: ConnState;
 }
 
-const IMMEDIATE = new Set(["interrupt", "kernel_info", "shutdown"]);
+// provide_input answers a cell that is running: it cannot wait behind it.
+const IMMEDIATE = new Set(["interrupt", "kernel_info", "shutdown", "provide_input"]);
 const DRAIN_LIMIT_MS = 30_000;
 
 /** The control loop: validates, routes, merges queued set_inputs, answers every request once. */

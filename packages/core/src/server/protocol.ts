@@ -2,7 +2,7 @@
 // Validation is a small table rather than a schema library because it runs on every
 // request of the hot path; each failure names the offending field.
 
-export const PROTOCOL_VERSION = "1";
+export const PROTOCOL_VERSION = "1.1";
 
 export type RequestType =
   | "kernel_info"
@@ -12,7 +12,8 @@ export type RequestType =
   | "run_cells"
   | "set_inputs"
   | "interrupt"
-  | "shutdown";
+  | "shutdown"
+  | "provide_input";
 
 /** Every request type of PROTOCOL.md that takes an id (`exit` is handled by the listen loop). */
 export const REQUEST_TYPES: readonly RequestType[] = [
@@ -24,6 +25,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   "set_inputs",
   "interrupt",
   "shutdown",
+  "provide_input",
 ];
 
 export interface BaseRequest {
@@ -36,6 +38,7 @@ export interface ExecuteRequest extends BaseRequest {
   silent?: boolean;
   storeHistory?: boolean;
   timeoutMs?: number;
+  allowStdin?: boolean;
 }
 export interface CellSpec {
   id: string;
@@ -118,7 +121,9 @@ const SCHEMA_TABLE: Record<string, Record<string, Check>> = {
     silent: optional(bool),
     storeHistory: optional(bool),
     timeoutMs: optional(nonNegative),
+    allowStdin: optional(bool),
   },
+  provide_input: { inputId: str, value: str },
   set_cells: { cells, order: optional(strings), run: optional(bool) },
   delete_cells: { cellIds: strings },
   run_cells: { cellIds: strings },
@@ -164,6 +169,7 @@ const TERMINAL = new Set([
   "kernel_info_reply",
   "interrupt_reply",
   "shutdown_reply",
+  "provide_input_reply",
   "error_reply",
 ]);
 
