@@ -25,6 +25,7 @@ const BENCHES = [
   "interrupt",
   "reactive",
   "fuzz-live",
+  "jupyter",
 ];
 
 const RESULTS = join(REPO, "bench", "results");

@@ -59,7 +59,10 @@ export async function serveJupyter(
     // JS and TS cells share one executor (the default one strips types).
     const flags: KernelFlags = { language: (language === "python" ? "python" : "javascript") as Language };
     if (options.executor !== undefined) flags.executor = options.executor;
-    if (options.config !== undefined) flags.config = options.config;
+    if (options.config !== undefined) {
+      flags.config = options.config;
+      flags.discoverFromConfig = true;
+    }
     const built = await buildKernel(notebook, flags);
     kernel = built.kernel;
     for (const w of built.warnings) err(`kernelkit: warning ${w.code}: ${w.message}\n`);
@@ -67,7 +70,10 @@ export async function serveJupyter(
   } catch (error) {
     return fail(error);
   }
-  const transport = new JupyterTransport({ connection, language, logger: kernel.logger });
+  // Sequential unless the config says `mode: "reactive"` (docs/jupyter.md).
+  const mode =
+    (kernel.config as { mode?: unknown } | null | undefined)?.mode === "reactive" ? "reactive" : "sequential";
+  const transport = new JupyterTransport({ connection, language, mode, logger: kernel.logger });
 
   const onTerm = () => transport.endInput();
   process.on("SIGTERM", onTerm);
