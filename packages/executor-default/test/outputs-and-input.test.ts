@@ -41,6 +41,18 @@ describe("v1.1 outputs and input", () => {
     ]);
   });
 
+  it("page(value) sends a display marked page: true (a front-end's pager)", async () => {
+    const k = await kernel();
+    const frames: Frame[] = [];
+    await k.client.request({ id: "1", type: "execute", code: "page('long help text')" }, (f) =>
+      frames.push(f),
+    );
+    expect(frames.find((f) => f.type === "display")).toMatchObject({
+      page: true,
+      bundle: { "text/plain": "'long help text'" },
+    });
+  });
+
   it("clearOutput() sends clear_output with wait", async () => {
     const k = await kernel();
     const frames: Frame[] = [];

@@ -80,6 +80,8 @@ export class JupyterTransport implements Transport {
   /** The parent of output that arrives after its request ended (a timer's console.log). */
   private lastExecute: ReceivedMessage | null = null;
   private executing = false;
+  /** Pager payloads of the running execute (`page(value)`), returned in its execute_reply. */
+  private pages: Record<string, unknown>[] | null = null;
   private readonly inputs = new Map<string, (value: string | null) => void>();
   private closedResolve: (() => void) | null = null;
   /** Resolved once the process may exit: the shutdown reply is on its way. */
@@ -293,6 +295,8 @@ export class JupyterTransport implements Transport {
     this.executing = true;
     Atomics.add(this.ctl, EXEC_SEQ, 1);
     let error: ReturnType<typeof errorContent> | null = null;
+    const pages: Record<string, unknown>[] = [];
+    this.pages = pages;
     const request: Record<string, unknown> & { type: string } = {
       type: "execute",
       code,
@@ -314,6 +318,7 @@ export class JupyterTransport implements Transport {
       });
     } finally {
       this.executing = false;
+      this.pages = null;
       Atomics.add(this.ctl, EXEC_SEQ, 1);
     }
     if (typeof done.executionCount === "number") this.executionCount = done.executionCount;
@@ -346,7 +351,12 @@ export class JupyterTransport implements Transport {
     this.reply(
       m,
       "execute_reply",
-      { status: "ok", execution_count: this.executionCount, user_expressions: userExpressions, payload: [] },
+      {
+        status: "ok",
+        execution_count: this.executionCount,
+        user_expressions: userExpressions,
+        payload: pages,
+      },
       { status: "ok" },
     );
   }
@@ -433,6 +443,10 @@ export class JupyterTransport implements Transport {
         this.iopub("stream", m, { name: f.type, text: f.data });
         return;
       case "display": {
+        if (f.page === true && this.pages) {
+          this.pages.push({ source: "page", data: f.bundle, start: 0 });
+          return;
+        }
         const transient = typeof f.displayId === "string" ? { display_id: f.displayId } : {};
         const metadata: Record<string, unknown> = {};
         if (typeof f.cellId === "string" && this.options.mode === "reactive") {

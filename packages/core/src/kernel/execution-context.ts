@@ -31,12 +31,12 @@ export class Execution implements ExecutionContext {
     this.stderr = (text) => observer.stderr(observedCellId, text);
     this.display = (value, options) => {
       const id = options?.displayId;
-      if (typeof id !== "string") observer.display(observedCellId, kernel.format(value));
-      else
-        observer.display(observedCellId, kernel.format(value), {
-          displayId: id,
-          update: kernel.seenDisplay(id),
-        });
+      const page = options?.page === true;
+      if (typeof id === "string") {
+        const extras = { displayId: id, update: kernel.seenDisplay(id), ...(page ? { page } : {}) };
+        observer.display(observedCellId, kernel.format(value), extras);
+      } else if (page) observer.display(observedCellId, kernel.format(value), { page });
+      else observer.display(observedCellId, kernel.format(value));
     };
     this.clearOutput = (wait = false) => observer.clearOutput?.(observedCellId, wait === true);
     this.input = (prompt, options) => {

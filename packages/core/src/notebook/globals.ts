@@ -142,6 +142,7 @@ export const KERNEL_GLOBALS: readonly string[] = [
   "display",
   "clearOutput",
   "prompt",
+  "page",
   "require",
   "__dirname",
   "__filename",
