@@ -45,6 +45,7 @@ describe.runIf(HAVE_JUPYTER)("a bespoke kernel as a Jupyter kernel", () => {
       ["primes", join(specs.prefix, "1.ipynb"), file],
       specs.env,
       180_000,
+      specs.prefix,
     );
     expect(first.code, first.stderr).toBe(0);
     const second = await runPy(
@@ -52,6 +53,7 @@ describe.runIf(HAVE_JUPYTER)("a bespoke kernel as a Jupyter kernel", () => {
       ["primes", join(specs.prefix, "2.ipynb"), file],
       specs.env,
       180_000,
+      specs.prefix,
     );
     expect(second.code, second.stderr).toBe(0);
     const texts = (r: typeof first) =>

@@ -2,6 +2,7 @@
 # Usage: notebook.py KERNEL_NAME OUT.ipynb [cells.json]. Prints one JSON line: per cell, its
 # output types and texts.
 import json
+import os
 import sys
 
 import nbformat
@@ -36,7 +37,9 @@ else:
 
 nb = new_notebook(cells=cells)
 nb.metadata["kernelspec"] = {"name": name, "display_name": name, "language": "python" if py else "javascript"}
-client = NotebookClient(nb, kernel_name=name, timeout=60, startup_timeout=60)
+# The kernel starts in this process's folder (nbclient's resources path), as nbconvert does for
+# the notebook's folder.
+client = NotebookClient(nb, kernel_name=name, timeout=60, startup_timeout=60, resources={"metadata": {"path": os.getcwd()}})
 client.execute()
 nbformat.validate(nb)
 nbformat.write(nb, out)
