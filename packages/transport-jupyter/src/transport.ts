@@ -86,6 +86,7 @@ export class JupyterTransport implements Transport {
   private closedResolve: (() => void) | null = null;
   /** Resolved once the process may exit: the shutdown reply is on its way. */
   ports: Record<Channel, number> | null = null;
+  private preparing: Promise<void> | null = null;
 
   constructor(options: JupyterTransportOptions = {}) {
     this.options = options;
@@ -105,13 +106,36 @@ export class JupyterTransport implements Transport {
   }
 
   async start(onMessage: (msg: unknown, from: Connection) => void): Promise<void> {
-    if (this.worker) throw new KernelkitError("KK_INTERNAL", "the Jupyter transport was already started");
+    this.link.attach(onMessage);
+    await this.prepare();
+  }
+
+  /** Where the transport's own diagnostics go (serve prepares the transport before the kernel exists). */
+  setLogger(logger: Logger): void {
+    this.options.logger = logger;
+  }
+
+  /** Sequential (default) or reactive, from the kernel's config (known once it is built). */
+  setMode(mode: "sequential" | "reactive"): void {
+    this.options.mode = mode;
+  }
+
+  /**
+   * Starts the I/O thread and binds the sockets; `start` awaits it. A launcher calls it before
+   * building the kernel, so the sockets bind while the executor loads: kernel_info is answered
+   * from the transport's own knowledge, and requests that need the kernel wait for it.
+   */
+  prepare(): Promise<void> {
+    this.preparing ??= this.spawn();
+    return this.preparing;
+  }
+
+  private async spawn(): Promise<void> {
     if (!existsSync(WORKER_URL)) {
       throw new KernelkitError("KK_INTERNAL", "the Jupyter transport's I/O thread is not built", {
         hint: "Run `npm run build` at the repository root.",
       });
     }
-    this.link.attach(onMessage);
     const signal = this.options.signalInterrupts !== false;
     let guard: IoWorkerData["guard"] = null;
     if (signal) {

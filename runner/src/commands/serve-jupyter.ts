@@ -53,6 +53,11 @@ export async function serveJupyter(
     return fail(error);
   }
 
+  // The sockets bind while the kernel is built: a front-end's kernel_info is answered sooner.
+  const transport = new JupyterTransport({ connection, language });
+  // A bind failure (port in use) surfaces when the listen loop starts the transport.
+  transport.prepare().catch(() => {});
+
   let kernel: Awaited<ReturnType<typeof buildKernel>>["kernel"];
   try {
     const notebook: Notebook | null = notebookArg ? loadNotebook(notebookArg) : null;
@@ -68,12 +73,14 @@ export async function serveJupyter(
     for (const w of built.warnings) err(`kernelkit: warning ${w.code}: ${w.message}\n`);
     if (notebook?.path) process.chdir(kernel.cwd);
   } catch (error) {
+    await transport.close();
     return fail(error);
   }
   // Sequential unless the config says `mode: "reactive"` (docs/jupyter.md).
-  const mode =
-    (kernel.config as { mode?: unknown } | null | undefined)?.mode === "reactive" ? "reactive" : "sequential";
-  const transport = new JupyterTransport({ connection, language, mode, logger: kernel.logger });
+  transport.setMode(
+    (kernel.config as { mode?: unknown } | null | undefined)?.mode === "reactive" ? "reactive" : "sequential",
+  );
+  transport.setLogger(kernel.logger);
 
   const onTerm = () => transport.endInput();
   process.on("SIGTERM", onTerm);
