@@ -109,6 +109,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")
     .option("--md", "print the scorecard as Markdown")
     .option("--kind <kind>", "executor, lifecycle, scheduler or transport, when the name is ambiguous")
+    .option("--samples <file>", "a module exporting the plugin's code samples (default: its manifest's)")
+    .option("--options <json>", "options the plugin is constructed with, as JSON (default: its manifest's)")
     .addHelpText(
       "after",
       "\nExit codes: 0 every case passed; 1 a case failed; 2 unknown plugin or usage error.",

@@ -5,22 +5,30 @@ import {
   type ConformanceCase,
   ConformanceFailure,
   type ConformanceSuite,
+  isNotApplicable,
   type PluginKind,
   TIER_TITLES,
   type Tier,
 } from "./case.ts";
 
+export type CaseStatus = "passed" | "failed" | "n/a";
+
 export interface CaseVerdict {
   name: string;
-  ok: boolean;
-  /** Why the case failed; null when it passed. */
+  /** true passed, false failed, null not applicable (never counted as passed). */
+  ok: boolean | null;
+  status: CaseStatus;
+  /** Why the case failed or is not applicable; null when it passed. */
   message: string | null;
 }
 
 export interface TierScore {
   tier: Tier;
   passed: number;
+  /** Cases that ran (not applicable ones excluded). */
   total: number;
+  /** Cases the samples declared not applicable. */
+  notApplicable: number;
   cases: CaseVerdict[];
 }
 
@@ -79,18 +87,14 @@ export interface RunSuiteOptions {
 /** Runs every case in tier order and scores it. Never throws for a failing case. */
 export async function runSuite(suite: ConformanceSuite, options: RunSuiteOptions = {}): Promise<Scorecard> {
   const tiers = new Map<Tier, TierScore>();
-  for (const tier of [1, 2, 3, 4] as Tier[]) tiers.set(tier, { tier, passed: 0, total: 0, cases: [] });
+  for (const tier of [1, 2, 3, 4] as Tier[])
+    tiers.set(tier, { tier, passed: 0, total: 0, notApplicable: 0, cases: [] });
   for (const c of [...suite.cases].sort((a, b) => a.tier - b.tier)) {
-    let verdict: CaseVerdict;
-    try {
-      await runCase(c, suite.timeoutMs);
-      verdict = { name: c.name, ok: true, message: null };
-    } catch (error) {
-      verdict = { name: c.name, ok: false, message: failureMessage(error) };
-    }
+    const verdict = await caseVerdict(c, suite.timeoutMs);
     const score = tiers.get(c.tier)!;
-    score.total++;
-    if (verdict.ok) score.passed++;
+    if (verdict.status === "n/a") score.notApplicable++;
+    else score.total++;
+    if (verdict.status === "passed") score.passed++;
     score.cases.push(verdict);
     options.onCase?.(c, verdict);
   }
@@ -98,18 +102,36 @@ export async function runSuite(suite: ConformanceSuite, options: RunSuiteOptions
     schemaVersion: 1,
     plugin: suite.plugin,
     kind: suite.kind,
-    tiers: [...tiers.values()].filter((t) => t.total > 0),
+    tiers: [...tiers.values()].filter((t) => t.total + t.notApplicable > 0),
   };
+}
+
+/** Runs one case into its verdict: declared or thrown NotApplicable is n/a, never passed. */
+export async function caseVerdict(c: ConformanceCase, defaultTimeoutMs: number): Promise<CaseVerdict> {
+  if (c.notApplicable !== undefined)
+    return { name: c.name, ok: null, status: "n/a", message: c.notApplicable };
+  try {
+    await runCase(c, defaultTimeoutMs);
+    return { name: c.name, ok: true, status: "passed", message: null };
+  } catch (error) {
+    if (isNotApplicable(error)) return { name: c.name, ok: null, status: "n/a", message: error.reason };
+    return { name: c.name, ok: false, status: "failed", message: failureMessage(error) };
+  }
 }
 
 export function scorecardPassed(card: Scorecard): boolean {
   return card.tiers.every((t) => t.passed === t.total);
 }
 
-/** "tier 1 passed, tier 2 passed, tier 3: 4/6, tier 4: 0/3". */
+/** "tier 1 passed, tier 2 passed (1 n/a), tier 3: 4/6, tier 4: 0/3". */
 export function summarize(card: Scorecard): string {
   return card.tiers
-    .map((t) => (t.passed === t.total ? `tier ${t.tier} passed` : `tier ${t.tier}: ${t.passed}/${t.total}`))
+    .map((t) => {
+      const na = t.notApplicable > 0 ? ` (${t.notApplicable} n/a)` : "";
+      return t.passed === t.total
+        ? `tier ${t.tier} passed${na}`
+        : `tier ${t.tier}: ${t.passed}/${t.total}${na}`;
+    })
     .join(", ");
 }
 
@@ -121,11 +143,16 @@ export function formatScorecardText(
   const lines = [`${card.kind} conformance: ${card.plugin}`];
   for (const t of card.tiers) {
     const ok = t.passed === t.total;
+    const na = t.notApplicable > 0 ? `, ${t.notApplicable} n/a` : "";
     lines.push(
-      color(ok, `  tier ${t.tier} (${TIER_TITLES[t.tier]}): ${t.passed}/${t.total}${ok ? " passed" : ""}`),
+      color(
+        ok,
+        `  tier ${t.tier} (${TIER_TITLES[t.tier]}): ${t.passed}/${t.total}${ok ? " passed" : ""}${na}`,
+      ),
     );
     for (const c of t.cases) {
-      if (c.ok) lines.push(`    ✓ ${c.name}`);
+      if (c.status === "passed") lines.push(`    ✓ ${c.name}`);
+      else if (c.status === "n/a") lines.push(`    - ${c.name}  n/a: ${c.message}`);
       else lines.push(color(false, `    ✗ ${c.name}\n        ${c.message}`));
     }
   }
@@ -144,14 +171,21 @@ export function formatScorecardMarkdown(card: Scorecard): string {
     "",
     `**${summarize(card)}**`,
     "",
-    "| tier | | passed |",
-    "|---|---|---|",
+    "| tier | | passed | n/a |",
+    "|---|---|---|---|",
   ];
-  for (const t of card.tiers) lines.push(`| ${t.tier} | ${TIER_TITLES[t.tier]} | ${t.passed}/${t.total} |`);
+  for (const t of card.tiers)
+    lines.push(`| ${t.tier} | ${TIER_TITLES[t.tier]} | ${t.passed}/${t.total} | ${t.notApplicable} |`);
   for (const t of card.tiers) {
     lines.push("", `### Tier ${t.tier}: ${TIER_TITLES[t.tier]}`, "", "| case | result |", "|---|---|");
     for (const c of t.cases) {
-      lines.push(`| ${mdCell(c.name)} | ${c.ok ? "✅ passed" : `❌ ${mdCell(c.message ?? "failed")}`} |`);
+      const result =
+        c.status === "passed"
+          ? "✅ passed"
+          : c.status === "n/a"
+            ? `➖ n/a: ${mdCell(c.message ?? "not applicable")}`
+            : `❌ ${mdCell(c.message ?? "failed")}`;
+      lines.push(`| ${mdCell(c.name)} | ${result} |`);
     }
   }
   return `${lines.join("\n")}\n`;
