@@ -223,7 +223,7 @@ class LifecycleHarness {
     const marker = options.interruptMarker;
     let interrupter: ReturnType<typeof armInterrupter> | null = null;
     let seen = false;
-    const { ctx, controller, collected } = this.exec.context(cell, (all) => {
+    const { ctx, controller, collected, end } = this.exec.context(cell, (all) => {
       if (marker && !seen && all.includes(marker)) {
         seen = true;
         interrupter?.started();
@@ -243,6 +243,7 @@ class LifecycleHarness {
       );
       return { cell, result, stdout: collected().stdout, before };
     } finally {
+      end();
       interrupter?.dispose();
     }
   }
@@ -476,9 +477,11 @@ export function lifecycleSuite(
         const after = probe("kk-failing-setup", h.exec, calls, failure);
         const e = await h.evaluate(s.define("kk_new", 1), [spied, after]);
         const skipped = calls.setupReturns.some((r) => isSkip(r));
+        // Core names the failing lifecycle: its LifecycleError has the thrown error as cause.
+        const error = e.result.error as { cause?: unknown } | null;
         if (!skipped) {
           check(
-            e.result.error === failure,
+            error === failure || error?.cause === failure,
             () =>
               `the result's error is ${describeError(e.result.error)}, not the failure of the lifecycle after it (its teardown replaced or dropped it)`,
           );

@@ -113,10 +113,11 @@ function appendOutput(container, frame) {
 
 // ---- cells ----
 
-function setStatus(cell, status, runResult) {
+function setStatus(cell, status, runResult, skippedBy) {
   cell.root.dataset.status = status;
-  if (runResult) cell.root.dataset.result = runResult;
-  cell.status.textContent = runResult && status === "idle" ? `idle · ${runResult}` : status;
+  if (runResult) cell.root.dataset.result = skippedBy ? "skipped" : runResult;
+  cell.status.textContent =
+    runResult && status === "idle" ? `idle · ${skippedBy ? `skipped by ${skippedBy}` : runResult}` : status;
   cell.status.dataset.status = status;
 }
 
@@ -165,7 +166,7 @@ function onCellFrame(frame) {
     } else if (frame.status === "idle") {
       cell.fresh = false;
     }
-    setStatus(cell, frame.status, frame.runResult);
+    setStatus(cell, frame.status, frame.runResult, frame.skippedBy);
     return;
   }
   appendOutput(cell.outputs, frame);

@@ -35,6 +35,12 @@ export type ErrorCode =
   | "KK_PLUGIN_AMBIGUOUS"
   | "KK_PLUGIN_DENIED"
   | "KK_PLUGIN_REQUIRES"
+  | "KK_PLUGIN_LANGUAGE"
+  | "KK_PLUGIN_MANIFEST"
+  | "KK_PLUGIN_OPTIONS"
+  | "KK_NO_EXECUTOR"
+  | "KK_LIFECYCLE_FAILED"
+  | "KK_CONFORMANCE_SAMPLES"
   | "KK_HOOK_FAILED"
   | "KK_STRICT"
   | "KK_INTERNAL"
@@ -64,6 +70,28 @@ export function isKernelkitError(value: unknown): value is KernelkitError {
   return (
     typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true
   );
+}
+
+/**
+ * A lifecycle failed a cell by throwing in setup (or teardown): the message names the lifecycle,
+ * the cause is what it threw.
+ */
+export class LifecycleError extends KernelkitError {
+  constructor(
+    readonly lifecycle: string,
+    readonly phase: "setup" | "teardown",
+    cause: unknown,
+  ) {
+    super(
+      "KK_LIFECYCLE_FAILED",
+      `lifecycle '${lifecycle}' failed the cell in ${phase}: ${describeThrown(cause).message}`,
+      {
+        cause,
+        hint: `The '${lifecycle}' lifecycle decided this cell cannot run; see its documentation.`,
+      },
+    );
+    this.name = "LifecycleError";
+  }
 }
 
 /** A cell's code could not be parsed. `line`/`column` are 1-based notebook positions. */

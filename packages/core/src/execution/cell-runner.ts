@@ -27,7 +27,8 @@ export interface ErrorInfo {
 export type CellStatus = "queued" | "running" | "idle";
 
 export interface RunObserver {
-  status(cellId: CellId, status: CellStatus, runResult?: RunStatus): void;
+  /** `skippedBy`: on idle, the lifecycle whose Skip completed the cell (null otherwise). */
+  status(cellId: CellId, status: CellStatus, runResult?: RunStatus, skippedBy?: string | null): void;
   stdout(cellId: CellId | null, text: string): void;
   stderr(cellId: CellId | null, text: string): void;
   display(cellId: CellId | null, bundle: MimeBundle): void;
@@ -42,6 +43,8 @@ export interface CellRunRecord {
   durationMs: number;
   /** Code that ran (to tell whether the cell changed since). */
   code: string;
+  /** The lifecycle whose Skip completed the cell, or null. */
+  skippedBy: string | null;
 }
 
 /** What the runner needs to know about a cell. */
@@ -107,12 +110,18 @@ export class CellRunner {
     let interrupted = false;
     let interruptedCell: string | null = null;
 
-    const finish = (id: CellId, status: RunStatus, error: unknown, durationMs = 0) => {
+    const finish = (
+      id: CellId,
+      status: RunStatus,
+      error: unknown,
+      durationMs = 0,
+      skippedBy: string | null = null,
+    ) => {
       cells[id] = status;
       const cell = host.cell(id);
       const info = error == null ? null : errorInfo(error);
       if (cell) {
-        cell.lastRun = { status, error: info, durationMs, code: cell.compiled?.code ?? "" };
+        cell.lastRun = { status, error: info, durationMs, code: cell.compiled?.code ?? "", skippedBy };
         cell.stale = status !== "success";
       }
       if (status !== "success" && status !== "disabled") ok = false;
@@ -120,7 +129,7 @@ export class CellRunner {
       // that was settled without executing (cancelled, disabled, static error).
       if (!ranSet.has(id)) observer.status(id, "running");
       if (info) observer.error(id, info);
-      observer.status(id, "idle", status);
+      observer.status(id, "idle", status, skippedBy);
     };
     const ranSet = new Set<CellId>();
     const cancelDescendants = (id: CellId, label: string, reason: string) => {
@@ -186,10 +195,11 @@ export class CellRunner {
       }
       const duration = performance.now() - t0;
 
+      const skippedBy = result.skippedBy ?? null;
       if (result.error == null) {
         // `undefined` means no output (no last expression, or its value was undefined).
         if (result.output !== undefined) observer.result(id, host.format(result.output));
-        finish(id, "success", null, duration);
+        finish(id, "success", null, duration, skippedBy);
       } else if (host.executionAborted() || isInterruptError(result.error)) {
         finish(id, "interrupted", host.interruptionError(ctx, result.error), duration);
         if (host.lastInterruptWasTimeout()) {
@@ -201,7 +211,7 @@ export class CellRunner {
           break;
         }
       } else {
-        finish(id, "exception", result.error, duration);
+        finish(id, "exception", result.error, duration, skippedBy);
         cancelDescendants(id, cell.label, "raised an error");
       }
       if (cells[id] !== "success") for (const name of compiled.defs) host.scope.delete(name);

@@ -1,7 +1,7 @@
 // One execution's context, and the abort controller it creates only when asked for its signal.
 import type { CellId } from "../contract/cell.ts";
 import type { Logger } from "../contract/logger.ts";
-import type { ExecutionContext, Scope } from "../contract/plugin.ts";
+import type { ExecutionContext, InterruptOptions, Scope } from "../contract/plugin.ts";
 import type { RunObserver } from "../execution/cell-runner.ts";
 import type { Kernel } from "./kernel.ts";
 /**
@@ -13,6 +13,7 @@ export class Execution implements ExecutionContext {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly display: (value: unknown) => void;
+  readonly interrupt: (reason?: string, options?: InterruptOptions) => void;
   constructor(
     readonly cellId: CellId,
     readonly requestId: string | null,
@@ -26,6 +27,7 @@ export class Execution implements ExecutionContext {
     this.stdout = (text) => observer.stdout(observedCellId, text);
     this.stderr = (text) => observer.stderr(observedCellId, text);
     this.display = (value) => observer.display(observedCellId, kernel.format(value));
+    this.interrupt = (reason, options) => kernel.interruptExecution(this, reason, options);
   }
   get signal(): AbortSignal {
     return this.controller.signal;

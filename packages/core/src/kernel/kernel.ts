@@ -7,6 +7,7 @@ import type {
   ExecutionContext,
   ExecutionLifecycle,
   Executor,
+  InterruptOptions,
   KernelPlugin,
   KernelWarning,
   Scheduler,
@@ -82,6 +83,8 @@ interface Running {
   controller: LazyAbortController;
   generation: number;
   timer: ReturnType<typeof setTimeout> | null;
+  /** When the armed deadline fires (epoch ms), or null. */
+  deadlineAt: number | null;
 }
 
 export class Kernel {
@@ -501,8 +504,11 @@ export class Kernel {
       this,
     );
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let deadlineAt: number | null = null;
     this.interrupts?.takeReason?.();
     this.pendingKind = null;
+    const limit = timeoutMs !== undefined && timeoutMs >= 0 ? timeoutMs : this.defaultTimeoutMs;
+    if (limit !== null) deadlineAt = Date.now() + limit;
     if (timeoutMs !== undefined && timeoutMs >= 0) {
       const message = `execution timed out after ${timeoutMs} ms`;
       if (this.interrupts?.armDeadline) this.interrupts.armDeadline(timeoutMs, message);
@@ -517,6 +523,7 @@ export class Kernel {
       controller,
       generation: this.interrupts?.generation() ?? 0,
       timer,
+      deadlineAt,
     };
     return ctx;
   }
@@ -552,6 +559,33 @@ export class Kernel {
 
   /** A per-cell time limit (`kernelkit run --timeout`), or null. */
   defaultTimeoutMs: number | null = null;
+
+  /**
+   * `ctx.interrupt(reason, { afterMs })` of a running execution: stops that cell only (like a
+   * deadline), at once or through the deadline timer, which also stops a synchronous loop.
+   */
+  interruptExecution(
+    ctx: ExecutionContext,
+    reason = "interrupted by a lifecycle",
+    options: InterruptOptions = {},
+  ): void {
+    const r = this.running;
+    if (!r || r.ctx !== ctx) return;
+    const afterMs = options.afterMs;
+    if (afterMs === undefined || afterMs <= 0) {
+      this.interrupt(reason, "timeout");
+      return;
+    }
+    const at = Date.now() + afterMs;
+    // An earlier deadline (--timeout, or an earlier call) wins.
+    if (r.deadlineAt !== null && r.deadlineAt <= at) return;
+    r.deadlineAt = at;
+    if (this.interrupts?.armDeadline) this.interrupts.armDeadline(afterMs, reason);
+    else {
+      if (r.timer) clearTimeout(r.timer);
+      r.timer = setTimeout(() => this.interrupt(reason, "timeout"), afterMs);
+    }
+  }
 
   /** Interrupts the running cell (if any) and cancels what is queued. */
   interrupt(reason = "execution was interrupted", kind: "timeout" | "other" = "other"): void {

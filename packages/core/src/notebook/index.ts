@@ -4,5 +4,13 @@ export { analyzeJsCell, CELL_FUNCTION_NAME, clearAnalysisCache } from "./analysi
 export { HOST_GLOBALS, isJsContextGlobal, JS_CONTEXT_GLOBALS, KERNEL_GLOBALS } from "./globals.ts";
 export type { GraphCellInput } from "./graph.ts";
 export { DataflowGraph } from "./graph.ts";
+export type { LanguageSpec } from "./languages.ts";
+export {
+  BUILTIN_LANGUAGE_TABLE,
+  BUILTIN_LANGUAGES,
+  isBuiltinExtension,
+  LanguageTable,
+  lineCommentOf,
+} from "./languages.ts";
 export type { Notebook, NotebookCell, NotebookKind } from "./notebook.ts";
 export { contentCellId, NOTEBOOK_EXTENSIONS, notebookKind, parseNotebook } from "./notebook.ts";
