@@ -121,6 +121,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("new")
+    .description("write a plugin package that passes its conformance kit as generated")
+    .argument("<kind>", "executor, lifecycle, scheduler or transport")
+    .argument("<name>", "the plugin's entry-point name (the package is kernelkit-<kind>-<name>)")
+    .option("--dir <dir>", "folder to write (default ./kernelkit-<kind>-<name>)")
+    .option("--language <language>", "executors: a new notebook language, declared in the manifest")
+    .option("--extension <ext>", "with --language: the notebook file extension (default .<language>)")
+    .option(
+      "--line-comment <marker>",
+      "with --language: the line comment that starts cell markers (default #)",
+    )
+    .action(async (kind: string, name: string, opts) => {
+      const { newCommand } = await import("./commands/new.ts");
+      setExit(await newCommand(kind, name, opts));
+    });
+
+  program
     .command("watch")
     .description("(planned) run, then re-run changed cells and their descendants on save")
     .argument("<notebook>")

@@ -241,6 +241,10 @@ class LifecycleHarness {
         this.timeoutMs,
         `evaluating ${show(code)}`,
       );
+      // As a kernel reports it: an interrupted cell's error is the interrupt's reason.
+      const reason = controller.signal.reason;
+      if (controller.signal.aborted && isInterruptError(result.error) && isInterruptError(reason))
+        result.error = reason;
       return { cell, result, stdout: collected().stdout, before };
     } finally {
       end();
