@@ -24,16 +24,19 @@ export type {
 } from "./lifecycle-suite.ts";
 export { lifecycleSuite } from "./lifecycle-suite.ts";
 export { createReferenceExecutor, ReferenceExecutor } from "./reference-executor.ts";
-export type { CaseStatus, CaseVerdict, RunSuiteOptions, Scorecard, TierScore } from "./run.ts";
+export type { CaseVerdict, RunSuiteOptions, Scorecard, TierScore } from "./run.ts";
 export {
   caseVerdict,
   failureMessage,
   formatScorecardMarkdown,
   formatScorecardText,
+  notApplicableCount,
+  notApplicableReason,
   runCase,
   runSuite,
   scorecardPassed,
   summarize,
+  tierPassed,
 } from "./run.ts";
 export type { LanguageSamples, RaisingCell } from "./samples.ts";
 export { EXECUTOR_CASE_IDS, javascriptSamples, pythonSamples, SAMPLES } from "./samples.ts";

@@ -11,25 +11,36 @@ import {
   type Tier,
 } from "./case.ts";
 
-export type CaseStatus = "passed" | "failed" | "n/a";
-
 export interface CaseVerdict {
   name: string;
   /** true passed, false failed, null not applicable (never counted as passed). */
   ok: boolean | null;
-  status: CaseStatus;
-  /** Why the case failed or is not applicable; null when it passed. */
+  /** Why the case failed, or "n/a: <reason>" when it is not applicable; null when it passed. */
   message: string | null;
 }
 
 export interface TierScore {
   tier: Tier;
+  /** Cases that passed (not applicable ones are not). */
   passed: number;
-  /** Cases that ran (not applicable ones excluded). */
+  /** Every case of the tier, not applicable ones included. */
   total: number;
-  /** Cases the samples declared not applicable. */
-  notApplicable: number;
   cases: CaseVerdict[];
+}
+
+/** The cases of a tier its samples declared not applicable. */
+export function notApplicableCount(t: TierScore): number {
+  return t.cases.filter((c) => c.ok === null).length;
+}
+
+/** Every case passed or is not applicable. */
+export function tierPassed(t: TierScore): boolean {
+  return t.passed + notApplicableCount(t) === t.total;
+}
+
+/** The reason of a not applicable verdict, without its "n/a: " prefix. */
+export function notApplicableReason(c: CaseVerdict): string {
+  return (c.message ?? "").replace(/^n\/a: /, "");
 }
 
 export interface Scorecard {
@@ -87,14 +98,12 @@ export interface RunSuiteOptions {
 /** Runs every case in tier order and scores it. Never throws for a failing case. */
 export async function runSuite(suite: ConformanceSuite, options: RunSuiteOptions = {}): Promise<Scorecard> {
   const tiers = new Map<Tier, TierScore>();
-  for (const tier of [1, 2, 3, 4] as Tier[])
-    tiers.set(tier, { tier, passed: 0, total: 0, notApplicable: 0, cases: [] });
+  for (const tier of [1, 2, 3, 4] as Tier[]) tiers.set(tier, { tier, passed: 0, total: 0, cases: [] });
   for (const c of [...suite.cases].sort((a, b) => a.tier - b.tier)) {
     const verdict = await caseVerdict(c, suite.timeoutMs);
     const score = tiers.get(c.tier)!;
-    if (verdict.status === "n/a") score.notApplicable++;
-    else score.total++;
-    if (verdict.status === "passed") score.passed++;
+    score.total++;
+    if (verdict.ok === true) score.passed++;
     score.cases.push(verdict);
     options.onCase?.(c, verdict);
   }
@@ -102,35 +111,34 @@ export async function runSuite(suite: ConformanceSuite, options: RunSuiteOptions
     schemaVersion: 1,
     plugin: suite.plugin,
     kind: suite.kind,
-    tiers: [...tiers.values()].filter((t) => t.total + t.notApplicable > 0),
+    tiers: [...tiers.values()].filter((t) => t.total > 0),
   };
 }
 
 /** Runs one case into its verdict: declared or thrown NotApplicable is n/a, never passed. */
 export async function caseVerdict(c: ConformanceCase, defaultTimeoutMs: number): Promise<CaseVerdict> {
-  if (c.notApplicable !== undefined)
-    return { name: c.name, ok: null, status: "n/a", message: c.notApplicable };
+  if (c.notApplicable !== undefined) return { name: c.name, ok: null, message: `n/a: ${c.notApplicable}` };
   try {
     await runCase(c, defaultTimeoutMs);
-    return { name: c.name, ok: true, status: "passed", message: null };
+    return { name: c.name, ok: true, message: null };
   } catch (error) {
-    if (isNotApplicable(error)) return { name: c.name, ok: null, status: "n/a", message: error.reason };
-    return { name: c.name, ok: false, status: "failed", message: failureMessage(error) };
+    if (isNotApplicable(error)) return { name: c.name, ok: null, message: `n/a: ${error.reason}` };
+    return { name: c.name, ok: false, message: failureMessage(error) };
   }
 }
 
+/** Every case passed or is not applicable. */
 export function scorecardPassed(card: Scorecard): boolean {
-  return card.tiers.every((t) => t.passed === t.total);
+  return card.tiers.every(tierPassed);
 }
 
 /** "tier 1 passed, tier 2 passed (1 n/a), tier 3: 4/6, tier 4: 0/3". */
 export function summarize(card: Scorecard): string {
   return card.tiers
     .map((t) => {
-      const na = t.notApplicable > 0 ? ` (${t.notApplicable} n/a)` : "";
-      return t.passed === t.total
-        ? `tier ${t.tier} passed${na}`
-        : `tier ${t.tier}: ${t.passed}/${t.total}${na}`;
+      const n = notApplicableCount(t);
+      const na = n > 0 ? ` (${n} n/a)` : "";
+      return tierPassed(t) ? `tier ${t.tier} passed${na}` : `tier ${t.tier}: ${t.passed}/${t.total - n}${na}`;
     })
     .join(", ");
 }
@@ -142,17 +150,18 @@ export function formatScorecardText(
 ): string {
   const lines = [`${card.kind} conformance: ${card.plugin}`];
   for (const t of card.tiers) {
-    const ok = t.passed === t.total;
-    const na = t.notApplicable > 0 ? `, ${t.notApplicable} n/a` : "";
+    const ok = tierPassed(t);
+    const n = notApplicableCount(t);
+    const na = n > 0 ? `, ${n} n/a` : "";
     lines.push(
       color(
         ok,
-        `  tier ${t.tier} (${TIER_TITLES[t.tier]}): ${t.passed}/${t.total}${ok ? " passed" : ""}${na}`,
+        `  tier ${t.tier} (${TIER_TITLES[t.tier]}): ${t.passed}/${t.total - n}${ok ? " passed" : ""}${na}`,
       ),
     );
     for (const c of t.cases) {
-      if (c.status === "passed") lines.push(`    ✓ ${c.name}`);
-      else if (c.status === "n/a") lines.push(`    - ${c.name}  n/a: ${c.message}`);
+      if (c.ok === true) lines.push(`    ✓ ${c.name}`);
+      else if (c.ok === null) lines.push(`    - ${c.name}  ${c.message}`);
       else lines.push(color(false, `    ✗ ${c.name}\n        ${c.message}`));
     }
   }
@@ -174,16 +183,18 @@ export function formatScorecardMarkdown(card: Scorecard): string {
     "| tier | | passed | n/a |",
     "|---|---|---|---|",
   ];
-  for (const t of card.tiers)
-    lines.push(`| ${t.tier} | ${TIER_TITLES[t.tier]} | ${t.passed}/${t.total} | ${t.notApplicable} |`);
+  for (const t of card.tiers) {
+    const n = notApplicableCount(t);
+    lines.push(`| ${t.tier} | ${TIER_TITLES[t.tier]} | ${t.passed}/${t.total - n} | ${n} |`);
+  }
   for (const t of card.tiers) {
     lines.push("", `### Tier ${t.tier}: ${TIER_TITLES[t.tier]}`, "", "| case | result |", "|---|---|");
     for (const c of t.cases) {
       const result =
-        c.status === "passed"
+        c.ok === true
           ? "✅ passed"
-          : c.status === "n/a"
-            ? `➖ n/a: ${mdCell(c.message ?? "not applicable")}`
+          : c.ok === null
+            ? `➖ ${mdCell(c.message ?? "n/a")}`
             : `❌ ${mdCell(c.message ?? "failed")}`;
       lines.push(`| ${mdCell(c.name)} | ${result} |`);
     }
