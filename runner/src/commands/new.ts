@@ -83,7 +83,10 @@ function packageJson(p: Plan): string {
     manifest.conformance = { [p.name]: { samples: "./src/samples.ts", options: {} } };
   if (p.kind === "lifecycle")
     manifest.conformance = {
-      [p.name]: { samples: "./src/samples.ts", options: { budgetMs: 300, skip: ["skip-me"], deny: ["denied"] } },
+      [p.name]: {
+        samples: "./src/samples.ts",
+        options: { budgetMs: 300, skip: ["skip-me"], deny: ["denied"] },
+      },
     };
   const devDependencies: Record<string, string> = {
     "@kernelkit/conformance": coreRange,
