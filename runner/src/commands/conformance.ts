@@ -207,7 +207,7 @@ function packageJsonOf(entry: EntryPoint): { file: string; json: Record<string, 
 }
 
 /**
- * The manifest's `kernelkit.conformance[NAME]` (docs/plugins-certify.md): `{ samples?: path,
+ * The manifest's `kernelkit.conformance[NAME]` (docs/conformance-samples.md): `{ samples?: path,
  * options?: object }`, paths relative to the package. Null when the package declares none.
  */
 function manifestCertification(
