@@ -13,7 +13,6 @@ export class Execution implements ExecutionContext {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly display: (value: unknown) => void;
-  readonly interrupt: (reason?: string, options?: InterruptOptions) => void;
   constructor(
     readonly cellId: CellId,
     readonly requestId: string | null,
@@ -22,12 +21,15 @@ export class Execution implements ExecutionContext {
     readonly logger: Logger,
     observer: RunObserver,
     observedCellId: CellId | null,
-    kernel: Kernel,
+    private readonly kernel: Kernel,
   ) {
     this.stdout = (text) => observer.stdout(observedCellId, text);
     this.stderr = (text) => observer.stderr(observedCellId, text);
     this.display = (value) => observer.display(observedCellId, kernel.format(value));
-    this.interrupt = (reason, options) => kernel.interruptExecution(this, reason, options);
+  }
+  /** A method, not an own closure: most executions never call it (docs/plugins-lifecycle.md). */
+  interrupt(reason?: string, options?: InterruptOptions): void {
+    this.kernel.interruptExecution(this, reason, options);
   }
   get signal(): AbortSignal {
     return this.controller.signal;
