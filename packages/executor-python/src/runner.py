@@ -539,6 +539,251 @@ def display(*objs, raw=False, **_ignored):
         emit({"op": "display", "seq": S.seq, "bundle": bundle}, always=True)
 
 
+
+# ---------------------------------------------------------------- IPython syntax
+
+SUPPORTED_MAGICS = "%time, %%time, %matplotlib inline and !command lines (also `x = !command`)"
+_ipy_cache = {}
+_ASSIGN_BANG = None
+
+
+class _Magic:
+    """What the rewritten IPython lines call (as the builtin `__kk_magic`)."""
+
+    inline = False
+
+    @staticmethod
+    def clock():
+        return (time.perf_counter(), os.times())
+
+    @staticmethod
+    def timed(start, value):
+        _print_times(start)
+        return value
+
+    @staticmethod
+    def system(cmd):
+        import subprocess
+
+        frame = sys._getframe(1)
+        cmd = _expand(cmd, frame)
+        for s in _STREAMS:
+            s.flush()
+        # Output goes straight to the cell's fd 1/2, as IPython's `!` shows it.
+        subprocess.call(cmd, shell=True, stdin=subprocess.DEVNULL)
+
+    @staticmethod
+    def getoutput(cmd):
+        import subprocess
+
+        frame = sys._getframe(1)
+        cmd = _expand(cmd, frame)
+        r = subprocess.run(cmd, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        return r.stdout.decode("utf-8", "replace").splitlines()
+
+    @staticmethod
+    def matplotlib_inline():
+        _Magic.inline = True
+        try:
+            import matplotlib
+        except ImportError:
+            return  # accepted: there is nothing to draw figures with
+        matplotlib.use("agg", force=True)
+        import matplotlib.pyplot as plt
+
+        def show(*_args, **_kwargs):
+            _flush_figures()
+
+        plt.show = show
+
+
+def _expand(cmd, frame):
+    """IPython's expansion of `{expression}` and `$name` in a `!` line, leniently: what cannot
+    be expanded stays as written."""
+    import re
+
+    ns = dict(frame.f_globals)
+    ns.update(frame.f_locals)
+
+    def brace(m):
+        try:
+            return str(eval(m.group(1), ns))
+        except Exception:
+            return m.group(0)
+
+    out = re.sub(r"(?<!\{)\{([^{}]+)\}(?!\})", brace, cmd)
+    out = out.replace("{{", "{").replace("}}", "}")
+
+    def dollar(m):
+        if m.group(1) == "$":
+            return "$"
+        name = m.group(2)
+        return str(ns[name]) if name in ns else m.group(0)
+
+    return re.sub(r"\$(\$)|\$([A-Za-z_][A-Za-z0-9_]*)", dollar, out)
+
+
+def _format_time(t):
+    """IPython's format of a duration (3 significant digits, s/ms/µs/ns)."""
+    import math
+
+    if t >= 60:
+        minutes, seconds = divmod(t, 60)
+        return "%dmin %.0fs" % (minutes, seconds)
+    units = ("s", "ms", "\u00b5s", "ns")
+    scaling = (1, 1e3, 1e6, 1e9)
+    order = min(-int(math.floor(math.log10(t)) // 3), 3) if t > 0 else 3
+    return "%.*g %s" % (3, t * scaling[order], units[order])
+
+
+def _print_times(start):
+    wall0, cpu0 = start
+    wall = time.perf_counter() - wall0
+    cpu = os.times()
+    user = cpu.user - cpu0.user
+    system = cpu.system - cpu0.system
+    OUT.write(
+        "CPU times: user %s, sys: %s, total: %s\nWall time: %s\n"
+        % (_format_time(user), _format_time(system), _format_time(user + system), _format_time(wall))
+    )
+
+
+def _flush_figures():
+    """Every open matplotlib figure as an image/png display, then closed (IPython's inline backend)."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return
+    import base64
+
+    try:
+        nums = plt.get_fignums()
+    except Exception:
+        return
+    for num in nums:
+        fig = plt.figure(num)
+        buf = io.BytesIO()
+        try:
+            fig.savefig(buf, format="png", bbox_inches="tight")
+        except Exception as e:
+            ERR.write("kernelkit: could not draw figure %s: %s: %s\n" % (num, type(e).__name__, e))
+            continue
+        bundle = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": _safe_repr(fig)}
+        emit({"op": "display", "seq": S.seq, "bundle": bundle}, always=True)
+    plt.close("all")
+
+
+class MagicError(Exception):
+    def __init__(self, message, line, column=1):
+        Exception.__init__(self, message)
+        self.line = line
+        self.column = column
+
+
+def _ipython(code):
+    """(Python source with the cell's line numbers, whether the whole cell is timed) for a cell
+    that may use IPython syntax; raises MagicError for a magic kernelkit does not support.
+    Plain Python is returned as it is."""
+    hit = _ipy_cache.get(code)
+    if hit is not None:
+        return hit
+    result = (code, False)
+    if "%" in code or "!" in code:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(code, "<cell>", "exec", ast.PyCF_ONLY_AST | ALLOW_TLA, dont_inherit=True)
+        except SyntaxError:
+            result = _rewrite(code)
+        except (ValueError, TypeError):
+            pass
+    if len(_ipy_cache) >= 5000:
+        _ipy_cache.clear()
+    _ipy_cache[code] = result
+    return result
+
+
+def _rewrite(code):
+    import re
+
+    global _ASSIGN_BANG
+    if _ASSIGN_BANG is None:
+        _ASSIGN_BANG = re.compile(r"^([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*!(.*)$")
+    lines = code.split("\n")
+    timed = False
+    first = next((i for i, l in enumerate(lines) if l.strip()), None)
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        body = stripped.rstrip("\r")
+        if body.startswith("%%"):
+            name = body[2:].split(None, 1)[0] if len(body) > 2 else ""
+            if name == "time" and i == first and not body[6:].strip():
+                timed = True
+                lines[i] = ""
+                continue
+            if name == "time":
+                raise MagicError("%%time must be the first line of its cell, alone", i + 1)
+            raise MagicError(
+                "unsupported IPython magic %%%%%s; kernelkit supports %s" % (name, SUPPORTED_MAGICS),
+                i + 1,
+            )
+        if body.startswith("%"):
+            parts = body[1:].split(None, 1)
+            name = parts[0] if parts else ""
+            arg = parts[1].strip() if len(parts) > 1 else ""
+            if name == "time":
+                if not arg:
+                    raise MagicError("%time needs a statement to time", i + 1)
+                lines[i] = indent + _timed_line(arg, i + 1)
+                continue
+            if name == "matplotlib" and arg in ("inline", ""):
+                lines[i] = indent + "__kk_magic.matplotlib_inline()"
+                continue
+            raise MagicError(
+                "unsupported IPython magic %%%s; kernelkit supports %s" % ((name + " " + arg).strip(), SUPPORTED_MAGICS),
+                i + 1,
+            )
+        if body.startswith("!"):
+            lines[i] = indent + "__kk_magic.system(%r)" % body[1:].strip()
+            continue
+        m = _ASSIGN_BANG.match(body)
+        if m:
+            lines[i] = indent + "%s = __kk_magic.getoutput(%r)" % (m.group(1), m.group(2).strip())
+    return ("\n".join(lines), timed)
+
+
+def _timed_line(stmt, line):
+    try:
+        ast.parse(stmt, mode="eval")
+        return "__kk_magic.timed(__kk_magic.clock(), (%s))" % stmt
+    except SyntaxError:
+        pass
+    try:
+        tree = ast.parse(stmt)
+    except SyntaxError as e:
+        raise MagicError("invalid statement after %%time: %s" % e.msg, line)
+    if len(tree.body) != 1 or isinstance(
+        tree.body[0], (ast.For, ast.While, ast.If, ast.With, ast.Try, ast.FunctionDef, ast.ClassDef, ast.AsyncFor, ast.AsyncWith, ast.AsyncFunctionDef)
+    ):
+        raise MagicError("%time takes one simple statement on its line; use %%time for a block", line)
+    return "__kk_t0 = __kk_magic.clock(); %s; __kk_magic.timed(__kk_t0, None)" % stmt
+
+
+def _star_imports(code):
+    """`from m import *` at the top of a cell: [{module, line}]."""
+    if "*" not in code:
+        return []
+    out = []
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            out.append({"module": "." * (node.level or 0) + (node.module or ""), "line": node.lineno})
+    return out
+
+
 # ---------------------------------------------------------------- analysis
 
 _analysis = {}
@@ -640,13 +885,32 @@ def analyze(code):
     hit = _analysis.get(code)
     if hit is not None:
         return hit
+    original = code
     try:
+        code = _ipython(original)[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile(code, "<cell>", "exec", ALLOW_TLA, dont_inherit=True)
             table = symtable.symtable(code, "<cell>", "exec")
         defs, refs, globals_read, private = _names(table, code)
         wire = {"defs": defs, "refs": refs, "globalRefs": globals_read, "error": None}
+        stars = _star_imports(code)
+        if stars:
+            wire["starImports"] = stars
+    except MagicError as e:
+        defs, private = [], []
+        wire = {
+            "defs": [],
+            "refs": [],
+            "globalRefs": [],
+            "error": {
+                "message": str(e),
+                "line": e.line,
+                "column": e.column,
+                "code": "KK_UNSUPPORTED_MAGIC",
+                "name": "UnsupportedMagicError",
+            },
+        }
     except SyntaxError as e:
         defs, private = [], []
         message = e.msg or "invalid syntax"
@@ -662,7 +926,7 @@ def analyze(code):
     if len(_analysis) >= 20000:
         _analysis.clear()
     result = (wire, defs, private)
-    _analysis[code] = result
+    _analysis[original] = result
     return result
 
 
@@ -950,7 +1214,12 @@ def op_exec(msg):
     names = values = types_ = gone = None
     try:
         _register_source(code, filename, line)
-        compiled = compile_cell(code, filename, line, label)
+        source, timed = _ipython(code)
+        compiled = compile_cell(source, filename, line, label)
+    except MagicError as e:
+        info = {"kind": "exception", "ename": "UnsupportedMagicError", "evalue": str(e), "qualname": "kernelkit.UnsupportedMagicError"}
+        info["traceback"] = ["UnsupportedMagicError: " + str(e)]
+        return _done(seq, "error", error=info)
     except SyntaxError as e:
         return _done(seq, "error", error=_describe(e, "exception", display_names))
     _wire, defs, private = analyze(code)
@@ -960,12 +1229,18 @@ def op_exec(msg):
             S.sigint = True
             raise KeyboardInterrupt
         S.running = True
+        started = _Magic.clock() if timed else None
         if compiled.body is not None:
             _run(compiled.body)
         if compiled.expr is not None:
             value = _run(compiled.expr)
+            if started is not None:
+                _print_times(started)
+                started = None
             if value is not None and not compiled.quiet:
                 bundle = format_bundle(value)
+        if started is not None:
+            _print_times(started)
         S.running = False
     except BaseException as e:
         S.running = False
@@ -978,6 +1253,11 @@ def op_exec(msg):
         e = None
     S.running = False
     S.sigint = False
+    if _Magic.inline:
+        try:
+            _flush_figures()
+        except Exception as e:
+            ERR.write("kernelkit: could not show figures: %s: %s\n" % (type(e).__name__, e))
     for n in private:
         if n not in compiled.keep:
             NS.pop(n, None)
@@ -1025,179 +1305,7 @@ def op_ping(msg):
     send({"op": "pong", "seq": msg.get("seq")})
 
 
-# ---------------------------------------------------------------- code queries
-# complete / inspect / is_complete (protocol v1.1) answer from the running interpreter, in
-# order with cells: the host sends them like any request, so one asked while a cell runs is
-# answered right after it. Modules load on the first query, not at startup.
-
-_DOTTED_TAIL = None
-
-
-def _dotted_before(code, pos):
-    global _DOTTED_TAIL
-    if _DOTTED_TAIL is None:
-        import re
-        _DOTTED_TAIL = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*\.?$|$")
-    return _DOTTED_TAIL.search(code[:pos]).group(0)
-
-
-def _word_after(code, pos):
-    end = pos
-    while end < len(code) and (code[end].isalnum() or code[end] == "_"):
-        end += 1
-    return end
-
-
-def _kind(value):
-    if isinstance(value, type):
-        return "class"
-    if isinstance(value, types.ModuleType):
-        return "module"
-    if callable(value):
-        return "function"
-    return "variable"
-
-
-def complete(code, pos):
-    import keyword
-    import rlcompleter
-
-    text = _dotted_before(code, pos)
-    end = _word_after(code, pos)
-    prefix = text.rsplit(".", 1)[-1] if "." in text else text
-    start = pos - len(prefix)
-    if text == "" and code[:pos][-1:] not in ("", " ", "\t", "\n", "(", "[", ",", "=", ":"):
-        return {"matches": [], "cursorStart": pos, "cursorEnd": end}
-    completer = rlcompleter.Completer(NS)
-    matches = []
-    seen = set()
-    state = 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        while state < 2000:
-            try:
-                m = completer.complete(text, state)
-            except Exception:
-                break
-            if m is None:
-                break
-            state += 1
-            name = m.rsplit(".", 1)[-1] if "." in text else m
-            called = name.endswith("(")
-            name = name.rstrip("(").rstrip()
-            if name in seen or (name.startswith("__") and not prefix.startswith("_")):
-                continue
-            seen.add(name)
-            kind = "keyword" if keyword.iskeyword(name) or name in getattr(keyword, "softkwlist", ()) else ("function" if called else "variable")
-            if "." not in text and name in NS:
-                kind = _kind(NS[name])
-            matches.append({"text": name, "kind": kind})
-    return {"matches": matches, "cursorStart": start, "cursorEnd": end}
-
-
-def _resolve(path):
-    parts = path.split(".")
-    if parts[0] in NS:
-        value = NS[parts[0]]
-    elif hasattr(builtins, parts[0]):
-        value = getattr(builtins, parts[0])
-    else:
-        return None, False
-    for part in parts[1:]:
-        try:
-            value = getattr(value, part)
-        except Exception:
-            return None, False
-    return value, True
-
-
-def inspect_at(code, pos, detail):
-    import inspect
-
-    before = _dotted_before(code, pos).rstrip(".")
-    end = _word_after(code, pos)
-    path = before + code[pos:end] if before else code[pos:end]
-    if not path:
-        # The cursor sits inside a call's parentheses: inspect the callee.
-        depth = 0
-        i = pos - 1
-        while i >= 0:
-            c = code[i]
-            if c == ")":
-                depth += 1
-            elif c == "(":
-                if depth == 0:
-                    path = _dotted_before(code, i).rstrip(".")
-                    break
-                depth -= 1
-            i -= 1
-    if not path:
-        return {"found": False, "bundle": {}}
-    value, found = _resolve(path)
-    if not found:
-        return {"found": False, "bundle": {}}
-    head = path
-    try:
-        if callable(value):
-            head = path + str(inspect.signature(value))
-    except (TypeError, ValueError):
-        pass
-    kind = type(value).__name__
-    doc = inspect.getdoc(value) or ""
-    lines = [head + "  # " + kind if callable(value) else "%s: %s = %s" % (path, kind, _safe_repr(value)[:200])]
-    if doc:
-        lines += ["", doc]
-    if detail and callable(value):
-        try:
-            lines += ["", inspect.getsource(value)]
-        except (OSError, TypeError):
-            pass
-    plain = "\n".join(lines)
-    md = "```python\n" + lines[0] + "\n```" + ("\n\n" + "\n".join(lines[2:]) if len(lines) > 2 else "")
-    return {"found": True, "bundle": {"text/plain": plain, "text/markdown": md}}
-
-
-def is_complete(code):
-    import codeop
-
-    if not code.strip():
-        return {"status": "complete"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(code, "<input>", "exec", ALLOW_TLA)
-            return {"status": "complete"}
-        except (SyntaxError, ValueError, OverflowError):
-            pass
-        try:
-            compiled = codeop.compile_command(code, "<input>", "exec")
-        except (SyntaxError, ValueError, OverflowError):
-            return {"status": "invalid"}
-    if compiled is not None:
-        return {"status": "complete"}
-    last = code.rstrip("\n").split("\n")[-1]
-    indent = last[: len(last) - len(last.lstrip())]
-    if last.rstrip().endswith(":"):
-        indent += "    "
-    return {"status": "incomplete", "indent": indent}
-
-
-def op_query(msg):
-    kind = msg.get("query")
-    try:
-        if kind == "complete":
-            result = complete(msg["code"], msg["cursorPos"])
-        elif kind == "inspect":
-            result = inspect_at(msg["code"], msg["cursorPos"], msg.get("detailLevel", 0))
-        else:
-            result = is_complete(msg["code"])
-    except Exception as e:
-        result = None
-        send({"op": "log", "level": "error", "msg": "python runner: %s query failed: %s" % (kind, _safe_str(e))})
-    send({"op": "query_reply", "seq": msg["seq"], "result": result})
-
-
-OPS = {"exec": op_exec, "analyze": op_analyze, "set": op_set, "del": op_del, "ping": op_ping, "query": op_query}
+OPS = {"exec": op_exec, "analyze": op_analyze, "set": op_set, "del": op_del, "ping": op_ping}
 
 
 def main():
@@ -1210,6 +1318,7 @@ def main():
     sys.path.insert(0, os.getcwd())
     sys.modules["__main__"] = MAIN
     builtins.display = display
+    builtins.__kk_magic = _Magic
     signal.signal(signal.SIGINT, _on_sigint)
     sys.addaudithook(_audit)
     if hasattr(os, "register_at_fork"):

@@ -1,6 +1,14 @@
 // `kernelkit check NOTEBOOK`: static analysis only; nothing runs.
 import { dirname } from "node:path";
-import { createKernel, type Executor, type Kernel, KernelkitError, type Notebook } from "@kernelkit/core";
+import {
+  createKernel,
+  type Executor,
+  type Kernel,
+  KernelkitError,
+  loadConfig,
+  type Notebook,
+  type RunMode,
+} from "@kernelkit/core";
 import { originalWrite } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
@@ -9,6 +17,7 @@ import { loadNotebook } from "../load-notebook.ts";
 export interface CheckOptions {
   json?: boolean;
   types?: boolean;
+  mode?: RunMode;
 }
 
 /** An executor that never runs anything: `check` only needs analysis. */
@@ -61,6 +70,11 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
       );
     }
     kernel ??= await createKernel({ executor: { ...analysisOnly, language: notebook.language }, notebook });
+    // The graph rules depend on the mode, so check analyses for the mode run would use.
+    const config = options.mode
+      ? null
+      : await loadConfig({ from: notebook.path ? dirname(notebook.path) : process.cwd(), configPath: null });
+    kernel.mode = options.mode ?? config?.config.mode ?? "reactive";
   } catch (error) {
     return reportStartupError(error, json, out, err);
   }
