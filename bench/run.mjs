@@ -25,6 +25,7 @@ const BENCHES = [
   "interrupt",
   "reactive",
   "batch",
+  "watch",
   "fuzz-live",
 ];
 
