@@ -92,6 +92,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument("<notebook>", "a percent-format notebook")
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")
     .option("--types", "type-check TS cells across cells (planned)")
+    .addOption(
+      new Option("--mode <mode>", "analyse for this run mode (default: the config's, else reactive)").choices(
+        ["reactive", "sequential"],
+      ),
+    )
     .action(async (notebook: string, opts) => {
       const { checkCommand } = await import("./commands/check.ts");
       setExit(await checkCommand(notebook, opts));

@@ -7,7 +7,9 @@ import {
   type Executor,
   type Kernel,
   KernelkitError,
+  loadConfig,
   type Notebook,
+  type RunMode,
 } from "@kernelkit/core";
 import { originalWrite } from "@kernelkit/executor-default";
 import pc from "picocolors";
@@ -18,6 +20,7 @@ import { createRegistry } from "../setup.ts";
 export interface CheckOptions {
   json?: boolean;
   types?: boolean;
+  mode?: RunMode;
 }
 
 /** An executor that never runs anything: `check` only needs analysis. */
@@ -85,6 +88,11 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
       );
     }
     kernel ??= await createKernel({ executor: { ...analysisOnly, language: notebook.language }, notebook });
+    // The graph rules depend on the mode, so check analyses for the mode run would use.
+    const config = options.mode
+      ? null
+      : await loadConfig({ from: notebook.path ? dirname(notebook.path) : process.cwd(), configPath: null });
+    kernel.mode = options.mode ?? config?.config.mode ?? "reactive";
   } catch (error) {
     return reportStartupError(error, json, out, err);
   }

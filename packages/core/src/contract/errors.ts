@@ -17,6 +17,8 @@ export type ErrorCode =
   | "KK_CYCLE"
   | "KK_REASSIGN"
   | "KK_MISSING_REF"
+  | "KK_STAR_IMPORT"
+  | "KK_UNSUPPORTED_MAGIC"
   | "KK_RUNTIME"
   | "KK_CANCELLED"
   | "KK_DISABLED"
@@ -204,6 +206,37 @@ export class MissingRefError extends KernelkitError {
             `hint: ${hint}`,
           ]
         : undefined;
+  }
+}
+
+/** `from m import *` in reactive mode: the names it binds cannot be known before it runs. */
+export class StarImportError extends KernelkitError {
+  constructor(
+    readonly module: string,
+    readonly line: number,
+  ) {
+    super(
+      "KK_STAR_IMPORT",
+      `'from ${module} import *' (line ${line}): the names a star import defines are known only when it runs, so other cells cannot depend on them`,
+      {
+        hint: `Import the names you use explicitly (from ${module} import name, other), or run the notebook top to bottom with --mode sequential.`,
+      },
+    );
+    this.name = "StarImportError";
+  }
+}
+
+/** A static problem of a cell other than a syntax error (an IPython magic kernelkit does not run). */
+export class CellStaticProblem extends KernelkitError {
+  constructor(
+    code: string,
+    name: string,
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(code, message);
+    this.name = name;
   }
 }
 

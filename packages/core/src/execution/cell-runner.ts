@@ -89,8 +89,8 @@ export interface RunnerHost {
    * nothing (sequential with --continue-on-error). Default: descendants.
    */
   afterFailure?(): "descendants" | "rest" | "continue";
-  /** A cell with a static analysis error whose code mentions `name` (it may be its definer), by label. */
-  unparsedDefinerOf?(name: string, reader: CellId): string | null;
+  /** A cell that may define `name` but cannot run (a static error), by label, and why. */
+  unparsedDefinerOf?(name: string, reader: CellId): { cell: string; reason: string } | null;
 }
 
 export function errorInfo(error: unknown): ErrorInfo {
@@ -289,8 +289,7 @@ export class CellRunner {
       if (definers.length === 0) {
         // The name may be one a cell that cannot be parsed was meant to define.
         const broken = host.unparsedDefinerOf?.(ref, cell.id) ?? null;
-        if (broken !== null)
-          return new CancelledError(broken, `has an error (it mentions '${ref}')`, "earlier");
+        if (broken !== null) return new CancelledError(broken.cell, broken.reason, "earlier");
       }
       const label = definers.length > 0 ? (host.cell(definers[0]!)?.label ?? definers[0]!) : null;
       return new MissingRefError(ref, label, refSite(compiled, cell.label, ref));

@@ -208,13 +208,18 @@ export class Kernel {
     this.graph.version++;
   }
 
-  /** The nearest cell (earlier ones first) that failed analysis and whose code mentions `name`. */
-  private unparsedDefinerOf(name: string, reader: CellId): string | null {
+  /**
+   * The nearest cell (earlier ones first) that may define `name` but cannot run: it failed
+   * analysis and mentions `name`, or (reactive mode) it has a star import.
+   */
+  private unparsedDefinerOf(name: string, reader: CellId): { cell: string; reason: string } | null {
     let best: CellState | null = null;
     const at = this.graph.positionOf(reader);
     const word = new RegExp(`(^|[^\\w.$])${name.replace(/[$]/g, "\\$")}(?![\\w$])`, "mu");
     for (const c of this.cellStates.values()) {
-      if (!c.isCode || !c.analysis?.error || c.id === reader || !word.test(c.code)) continue;
+      if (!c.isCode || c.id === reader) continue;
+      const broken = c.analysis?.error ? word.test(c.code) : (c.analysis?.starImports?.length ?? 0) > 0;
+      if (!broken) continue;
       const p = this.graph.positionOf(c.id);
       if (!best) best = c;
       else {
@@ -224,7 +229,11 @@ export class Kernel {
         if (better) best = c;
       }
     }
-    return best?.label ?? null;
+    if (!best) return null;
+    const reason = best.analysis?.error
+      ? `has an error (it mentions '${name}')`
+      : `has a star import, which may define '${name}'`;
+    return { cell: best.label, reason };
   }
 
   /** Records a warning (kept for `run --json`, logged on stderr). */
