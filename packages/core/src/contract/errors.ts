@@ -45,6 +45,13 @@ export type ErrorCode =
   | "KK_CONFORMANCE_SAMPLES"
   | "KK_HOOK_FAILED"
   | "KK_STRICT"
+  // `kernelkit watch` / `serve --watch` (docs/watch.md): a save that changes nothing
+  | "KK_WATCH_EMPTY"
+  | "KK_WATCH_TOO_LARGE"
+  | "KK_WATCH_UNREADABLE"
+  | "KK_WATCH_INVALID"
+  | "KK_WATCH_NOTEBOOK_GONE"
+  | "KK_WATCH_FAILED"
   | "KK_INTERNAL"
   | (string & {});
 
