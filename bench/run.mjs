@@ -24,8 +24,11 @@ const BENCHES = [
   "soak",
   "interrupt",
   "reactive",
+  "batch",
+  "watch",
   "fuzz-live",
   "types",
+  "jupyter",
 ];
 
 const RESULTS = join(REPO, "bench", "results");

@@ -6,6 +6,7 @@ import {
   API_VERSION,
   createKernel,
   createLogger,
+  type Discovery,
   discoverEntryPoints,
   type ExecutionLifecycle,
   type Executor,
@@ -43,6 +44,11 @@ export interface KernelFlags {
   profile?: string | undefined;
   /** Use the process's SIGINT/deadline machinery (CLI processes do; embedders may not). */
   interrupts?: boolean;
+  /**
+   * Find plugin packages from the config file's project rather than the working directory (a
+   * kernelspec's baked-in --config: Jupyter starts the kernel in the notebook's folder).
+   */
+  discoverFromConfig?: boolean;
   /** Language of cells when there is no notebook (serve without one). */
   language?: Language;
   /** --mode: overrides the config's `mode` (docs/modes.md). */
@@ -69,7 +75,7 @@ function importPackage(name: string): Promise<Record<string, unknown>> {
 export function createRegistry(
   context: PluginContext,
   options: { discoverFrom?: string | null; typescript?: boolean } = {},
-): { registry: PluginRegistry; warnings: KernelWarning[] } {
+): { registry: PluginRegistry; warnings: KernelWarning[]; discovery: Discovery | null } {
   const discovery = options.discoverFrom ? discoverEntryPoints(options.discoverFrom) : null;
   const registry = new PluginRegistry({ context, discovery });
   const typescript = options.typescript ?? true;
@@ -125,7 +131,7 @@ export function createRegistry(
       () => importPackage("@kernelkit/transport-ws"),
       "@kernelkit/transport-ws",
     );
-  return { registry, warnings: discovery ? [...discovery.warnings] : [] };
+  return { registry, warnings: discovery ? [...discovery.warnings] : [], discovery };
 }
 
 function refOf(spec: PluginSpec, baseDir: string): PluginRef {
@@ -180,7 +186,8 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
     apiVersion: API_VERSION,
   };
   // Discovery reads the package.json nearest the notebook, else the one nearest the config.
-  const projectFrom = findPackageJson(cwd) ? cwd : loaded ? loaded.dir : cwd;
+  const projectFrom =
+    flags.discoverFromConfig && loaded ? loaded.dir : findPackageJson(cwd) ? cwd : loaded ? loaded.dir : cwd;
   const { registry, warnings } = createRegistry(context, {
     discoverFrom: projectFrom,
     typescript: notebook?.typescript ?? true,

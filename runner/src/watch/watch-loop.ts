@@ -15,6 +15,8 @@ export const SETTLE_MS = 60;
  * was read, and a save the throttle swallowed is still applied.
  */
 export const RECHECK_MS = 70;
+/** Files larger than this are read only once their stat held still for a moment. */
+export const LARGE_FILE_BYTES = 256 * 1024;
 /** While the notebook is gone, how often to look for it (its folder may be gone too). */
 export const GONE_POLL_MS = 250;
 
@@ -64,8 +66,14 @@ export class WatchLoop {
   ) {}
 
   async start(): Promise<void> {
-    this.seen.set(this.path, signature(this.path));
+    const before = signature(this.path);
+    this.seen.set(this.path, before);
     await this.startWatcher();
+    // A save while the watcher was getting ready has no event: compare with the file as it was.
+    if (signature(this.path) !== before) {
+      this.notebookDirty = true;
+      this.schedule();
+    }
   }
 
   private async startWatcher(): Promise<void> {
@@ -102,8 +110,21 @@ export class WatchLoop {
     this.settleTimer = null;
   }
 
+  private paused = false;
+
+  /** Holds changes back (they are remembered) until resume(): `watch` runs its initial run first. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.schedule();
+  }
+
   private schedule(): void {
-    if (this.busy || this.scheduled || this.closed) return;
+    if (this.busy || this.scheduled || this.closed || this.paused) return;
+    if (!this.notebookDirty && this.modulesDirty.size === 0) return;
     this.scheduled = true;
     // One turn lets events of the same write (chokidar may report add and change) merge.
     setImmediate(() => {
@@ -187,9 +208,19 @@ export class WatchLoop {
 
   private async readAndApply(): Promise<void> {
     // Stat before reading: a write after this point shows as a different signature later.
-    const sig = signature(this.path);
+    let sig = signature(this.path);
+    // A large file may be mid-write with a pause between pieces (a 10 MB paste): settle first.
+    if (Number(sig.split(":")[1]) > LARGE_FILE_BYTES) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const again = signature(this.path);
+      if (again !== sig) {
+        this.notebookDirty = true;
+        return;
+      }
+      sig = again;
+    }
     const snap = readNotebookSnapshot(this.path);
-    if (signature(this.path) !== sig) {
+    if (signature(this.path) !== sig || (!snap.ok && snap.reason === "changing")) {
       // Still being written (a large paste arrives in pieces): read it again in a moment.
       setTimeout(() => {
         this.notebookDirty = true;

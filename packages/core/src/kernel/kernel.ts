@@ -8,6 +8,7 @@ import type {
   ExecutionContext,
   ExecutionLifecycle,
   Executor,
+  InterruptOptions,
   KernelPlugin,
   KernelWarning,
   Scheduler,
@@ -81,6 +82,8 @@ export interface CellInput {
 
 export interface ExecuteOptions {
   silent?: boolean;
+  /** Let the cell ask the client for input (v1.1); otherwise input()/prompt() get end of file. */
+  allowStdin?: boolean;
   storeHistory?: boolean;
   timeoutMs?: number;
   requestId?: string | null;
@@ -97,6 +100,8 @@ interface Running {
   controller: LazyAbortController;
   generation: number;
   timer: ReturnType<typeof setTimeout> | null;
+  /** When the armed deadline fires (epoch ms), or null. */
+  deadlineAt: number | null;
 }
 
 export class Kernel {
@@ -205,13 +210,18 @@ export class Kernel {
     this.graph.version++;
   }
 
-  /** The nearest cell (earlier ones first) that failed analysis and whose code mentions `name`. */
-  private unparsedDefinerOf(name: string, reader: CellId): string | null {
+  /**
+   * The nearest cell (earlier ones first) that may define `name` but cannot run: it failed
+   * analysis and mentions `name`, or (reactive mode) it has a star import.
+   */
+  private unparsedDefinerOf(name: string, reader: CellId): { cell: string; reason: string } | null {
     let best: CellState | null = null;
     const at = this.graph.positionOf(reader);
     const word = new RegExp(`(^|[^\\w.$])${name.replace(/[$]/g, "\\$")}(?![\\w$])`, "mu");
     for (const c of this.cellStates.values()) {
-      if (!c.isCode || !c.analysis?.error || c.id === reader || !word.test(c.code)) continue;
+      if (!c.isCode || c.id === reader) continue;
+      const broken = c.analysis?.error ? word.test(c.code) : (c.analysis?.starImports?.length ?? 0) > 0;
+      if (!broken) continue;
       const p = this.graph.positionOf(c.id);
       if (!best) best = c;
       else {
@@ -221,7 +231,11 @@ export class Kernel {
         if (better) best = c;
       }
     }
-    return best?.label ?? null;
+    if (!best) return null;
+    const reason = best.analysis?.error
+      ? `has an error (it mentions '${name}')`
+      : `has a star import, which may define '${name}'`;
+    return { cell: best.label, reason };
   }
 
   /** Records a warning (kept for `run --json`, logged on stderr). */
@@ -523,6 +537,7 @@ export class Kernel {
       executionCount: count,
     };
     const ctx = this.beginExecution(cell, options.requestId ?? null, observer, options.timeoutMs);
+    if (options.allowStdin === true) (ctx as Execution).allowStdin = true;
     let outcome: ExecuteOutcome;
     try {
       const result = await this.evaluator.evaluate(cell, ctx);
@@ -564,8 +579,11 @@ export class Kernel {
       this,
     );
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let deadlineAt: number | null = null;
     this.interrupts?.takeReason?.();
     this.pendingKind = null;
+    const limit = timeoutMs !== undefined && timeoutMs >= 0 ? timeoutMs : this.defaultTimeoutMs;
+    if (limit !== null) deadlineAt = Date.now() + limit;
     if (timeoutMs !== undefined && timeoutMs >= 0) {
       const message = `execution timed out after ${timeoutMs} ms`;
       if (this.interrupts?.armDeadline) this.interrupts.armDeadline(timeoutMs, message);
@@ -580,11 +598,44 @@ export class Kernel {
       controller,
       generation: this.interrupts?.generation() ?? 0,
       timer,
+      deadlineAt,
     };
     return ctx;
   }
 
+  /** Display ids shown so far: a display with a known id updates the earlier one. */
+  private readonly displayIds = new Set<string>();
+  /** Cells waiting for `provide_input`, by input id. */
+  private readonly pendingInputs = new Map<string, (value: string | null) => void>();
+  private inputSeq = 0;
+
+  /** True when `displayId` was shown before (this display is an update); records it. */
+  seenDisplay(displayId: string): boolean {
+    if (this.displayIds.has(displayId)) return true;
+    this.displayIds.add(displayId);
+    return false;
+  }
+
+  /** A new input request: its id, and the answer (null: end of file, when the execution ends first). */
+  awaitInput(): { inputId: string; answer: Promise<string | null> } {
+    const inputId = `input-${++this.inputSeq}`;
+    const answer = new Promise<string | null>((resolve) => this.pendingInputs.set(inputId, resolve));
+    return { inputId, answer };
+  }
+
+  /** The client's answer to an input request; false when no cell waits for that id. */
+  provideInput(inputId: string, value: string): boolean {
+    const resolve = this.pendingInputs.get(inputId);
+    if (!resolve) return false;
+    this.pendingInputs.delete(inputId);
+    resolve(value);
+    return true;
+  }
+
   private endExecution(ctx: ExecutionContext): void {
+    // A cell that stopped waiting (interrupted) leaves no request behind.
+    for (const resolve of this.pendingInputs.values()) resolve(null);
+    this.pendingInputs.clear();
     const r = this.running;
     if (r && r.ctx === ctx) {
       this.lastExecutionAborted = r.controller.aborted;
@@ -616,8 +667,37 @@ export class Kernel {
   /** A per-cell time limit (`kernelkit run --timeout`), or null. */
   defaultTimeoutMs: number | null = null;
 
+  /**
+   * `ctx.interrupt(reason, { afterMs })` of a running execution: stops that cell only (like a
+   * deadline), at once or through the deadline timer, which also stops a synchronous loop.
+   */
+  interruptExecution(
+    ctx: ExecutionContext,
+    reason = "interrupted by a lifecycle",
+    options: InterruptOptions = {},
+  ): void {
+    const r = this.running;
+    if (!r || r.ctx !== ctx) return;
+    const afterMs = options.afterMs;
+    if (afterMs === undefined || afterMs <= 0) {
+      this.interrupt(reason, "timeout");
+      return;
+    }
+    const at = Date.now() + afterMs;
+    // An earlier deadline (--timeout, or an earlier call) wins.
+    if (r.deadlineAt !== null && r.deadlineAt <= at) return;
+    r.deadlineAt = at;
+    if (this.interrupts?.armDeadline) this.interrupts.armDeadline(afterMs, reason);
+    else {
+      if (r.timer) clearTimeout(r.timer);
+      r.timer = setTimeout(() => this.interrupt(reason, "timeout"), afterMs);
+    }
+  }
+
   /** Interrupts the running cell (if any) and cancels what is queued. */
   interrupt(reason = "execution was interrupted", kind: "timeout" | "other" = "other"): void {
+    for (const resolve of this.pendingInputs.values()) resolve(null);
+    this.pendingInputs.clear();
     this.pendingKind = kind;
     // A deadline stops one execution; anything else stops the whole run.
     if (this.runActive && kind === "other") this.interruptPending = true;

@@ -13,6 +13,7 @@ export type RequestType =
   | "set_inputs"
   | "interrupt"
   | "shutdown"
+  | "provide_input"
   | "complete"
   | "inspect"
   | "is_complete";
@@ -27,6 +28,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   "set_inputs",
   "interrupt",
   "shutdown",
+  "provide_input",
   "complete",
   "inspect",
   "is_complete",
@@ -42,6 +44,7 @@ export interface ExecuteRequest extends BaseRequest {
   silent?: boolean;
   storeHistory?: boolean;
   timeoutMs?: number;
+  allowStdin?: boolean;
 }
 export interface CellSpec {
   id: string;
@@ -129,7 +132,9 @@ const SCHEMA_TABLE: Record<string, Record<string, Check>> = {
     silent: optional(bool),
     storeHistory: optional(bool),
     timeoutMs: optional(nonNegative),
+    allowStdin: optional(bool),
   },
+  provide_input: { inputId: str, value: str },
   set_cells: { cells, order: optional(strings), run: optional(bool) },
   delete_cells: { cellIds: strings },
   run_cells: { cellIds: strings },
@@ -178,6 +183,7 @@ const TERMINAL = new Set([
   "kernel_info_reply",
   "interrupt_reply",
   "shutdown_reply",
+  "provide_input_reply",
   "error_reply",
 ]);
 
