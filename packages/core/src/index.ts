@@ -62,6 +62,8 @@ export type { KernelHooks, RunStatus, RunSummary } from "./hooks.ts";
 export { callSeries, createHooks, HookError } from "./hooks.ts";
 export type { GuardWatch, InterruptEvent, InterruptSource, ProcessInterruptSource } from "./interrupt.ts";
 export { processInterrupts } from "./interrupt.ts";
+export type { SignalOptions } from "./runtime/interrupt-relay.ts";
+export { InterruptRelay, isInterruptRequest } from "./runtime/interrupt-relay.ts";
 export type {
   CellInput,
   ExecuteOptions,

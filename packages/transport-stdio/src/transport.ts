@@ -14,6 +14,8 @@ import {
   type Connection,
   type Frame,
   type GuardWatch,
+  InterruptRelay,
+  isInterruptRequest,
   KernelkitError,
   type Logger,
   processInterrupts,
@@ -26,15 +28,11 @@ import {
   END_SEEN,
   type IoEvent,
   type IoWorkerData,
-  isInterruptRequest,
-  MAIN_SEEN,
-  MAIN_SENT,
   PARTIAL_BYTES,
   PARTIAL_LEN,
   READER,
   RECLAIMS,
   type ReadMode,
-  SEEN,
   SLOTS,
 } from "./worker-protocol.ts";
 import { ChannelClosedError } from "./write-sync.ts";
@@ -135,8 +133,9 @@ export class StdioTransport implements Transport {
   private worker: Worker | null = null;
   private readonly inFd: number;
   private readonly options: StdioTransportOptions;
-  private readonly interrupts = new SharedArrayBuffer(SLOTS * 4);
-  private readonly ctl = new Int32Array(this.interrupts);
+  private readonly control = new SharedArrayBuffer(SLOTS * 4);
+  private readonly ctl = new Int32Array(this.control);
+  private readonly relay = new InterruptRelay();
   private readonly outboxShared = createOutboxShared();
   private readonly outbox: Outbox;
   private onMessage: ((msg: unknown, from: Connection) => void) | null = null;
@@ -151,8 +150,8 @@ export class StdioTransport implements Transport {
   private inbox: unknown[] = [];
   private inboxHead = 0;
   private inboxScheduled = false;
-  /** Interrupt requests in the inbox that this thread read (counted in MAIN_SENT). */
-  private readonly countedInterrupts = new WeakSet<object>();
+  /** Interrupt requests in the inbox that this thread read, and their relay tickets. */
+  private readonly interruptTickets = new WeakMap<object, number>();
   private partial: SharedArrayBuffer | null = null;
   private partialView: Uint8Array | null = null;
   private partialMirrored = false;
@@ -202,7 +201,8 @@ export class StdioTransport implements Transport {
       mode: this.mode,
       maxFrameBytes,
       signalInterrupts: this.options.signalInterrupts ?? true,
-      interrupts: this.interrupts,
+      relay: this.relay.shared,
+      control: this.control,
       partial: this.partial,
       guard,
       bytes: workerBytes,
@@ -240,10 +240,10 @@ export class StdioTransport implements Transport {
 
   /** "thread" mode: what the I/O thread read; either mode: a frame channel the I/O thread found closed. */
   private onEvent(event: IoEvent): void {
-    if (event.k === "m") {
-      if (isInterruptRequest(event.v)) Atomics.add(this.ctl, SEEN, 1);
-      this.onMessage?.(event.v, this.connection);
-    } else if (event.k === "e") {
+    if (event.kind === "request") {
+      this.relay.take(event.ticket);
+      this.onMessage?.(event.request, this.connection);
+    } else if (event.kind === "framing-error") {
       this.protocolError(event.code, event.message);
     } else {
       this.inputEnded(event.reason);
@@ -276,14 +276,9 @@ export class StdioTransport implements Transport {
   }
 
   private count(messages: unknown[]): void {
-    let interrupts = 0;
     for (const m of messages) {
-      if (isInterruptRequest(m)) {
-        this.countedInterrupts.add(m as object);
-        interrupts++;
-      }
+      if (isInterruptRequest(m)) this.interruptTickets.set(m as object, this.relay.issue());
     }
-    if (interrupts > 0) Atomics.add(this.ctl, MAIN_SENT, interrupts);
   }
 
   private decode(bytes: Uint8Array): unknown[] {
@@ -335,8 +330,8 @@ export class StdioTransport implements Transport {
     if (m instanceof FramingError) this.protocolError(m.code, m.message);
     else if (m instanceof InputEnd) this.inputEnded(m.reason);
     else {
-      if (typeof m === "object" && m !== null && this.countedInterrupts.delete(m))
-        Atomics.add(this.ctl, MAIN_SEEN, 1);
+      const ticket = typeof m === "object" && m !== null ? this.interruptTickets.get(m) : undefined;
+      if (ticket !== undefined) this.relay.take(ticket);
       this.onMessage?.(m, this.connection);
     }
   };
@@ -397,6 +392,7 @@ export class StdioTransport implements Transport {
   async close(): Promise<void> {
     this.ended = true;
     this.connection.close();
+    this.relay.close();
     this.guardWatch?.dispose();
     this.guardWatch = null;
     this.socket?.destroy();
@@ -412,8 +408,8 @@ export class StdioTransport implements Transport {
 /** Pipes and sockets: the main thread's event loop reads them without blocking. */
 function isPipeOrSocket(fd: number): boolean {
   try {
-    const st = fstatSync(fd);
-    return st.isFIFO() || st.isSocket();
+    const stats = fstatSync(fd);
+    return stats.isFIFO() || stats.isSocket();
   } catch {
     return false;
   }

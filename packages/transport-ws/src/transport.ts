@@ -7,6 +7,7 @@ import {
   type Connection,
   createLogger,
   type Frame,
+  InterruptRelay,
   KernelkitError,
   type Logger,
   type Transport,
@@ -14,7 +15,6 @@ import {
 import {
   FLOW_EXEC_SEQ,
   FLOW_INBOUND,
-  FLOW_INT_TAKEN,
   FLOW_OUTBOUND,
   FLOW_PEER_FULL,
   FLOW_SLOTS,
@@ -109,6 +109,7 @@ export abstract class IoThreadTransport implements Transport {
   private readonly warn: (code: string, message: string) => void;
   private worker: Worker | null = null;
   private readonly flow = new Int32Array(new SharedArrayBuffer(FLOW_SLOTS * 4));
+  private readonly relay = new InterruptRelay();
   private readonly conns = new Map<number, WsConnection>();
   private deliver: ((msg: unknown, from: Connection) => void) | null = null;
   private addr: WsAddress | null = null;
@@ -187,7 +188,7 @@ export abstract class IoThreadTransport implements Transport {
     };
     if (this.dialUrl !== undefined) config.url = this.dialUrl;
     const worker = new Worker(WORKER_URL, {
-      workerData: { config, flow: this.flow.buffer },
+      workerData: { config, flow: this.flow.buffer, relay: this.relay.shared },
       stdout: true,
       stderr: true,
     });
@@ -220,7 +221,7 @@ export abstract class IoThreadTransport implements Transport {
     switch (m.t) {
       case "msg": {
         Atomics.sub(this.flow, FLOW_INBOUND, m.d.length);
-        if (m.n !== undefined) Atomics.store(this.flow, FLOW_INT_TAKEN, m.n);
+        if (m.ticket !== undefined) this.relay.take(m.ticket);
         const conn = this.conns.get(m.c);
         if (!conn || !this.deliver) return;
         let msg: unknown;

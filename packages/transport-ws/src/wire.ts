@@ -33,11 +33,11 @@ export type FromIo =
   | { t: "failed"; code: string; message: string; hint: string }
   | { t: "open"; c: number; remote: string }
   /**
-   * One request's JSON text (already known to parse). `seq` is set on an `interrupt` the
-   * I/O thread already raised SIGINT for: the execution count when it was read; `n` numbers
-   * that interrupt (the main thread stores it in FLOW_INT_TAKEN when it takes it).
+   * One request's JSON text (already known to parse). On an `interrupt` the I/O thread
+   * forwards: `seq`, the execution count when it was read, and `ticket`, its InterruptRelay
+   * ticket (the main thread takes it as it receives the request).
    */
-  | { t: "msg"; c: number; d: string; seq?: number; n?: number }
+  | { t: "msg"; c: number; d: string; seq?: number; ticket?: number }
   | { t: "gone"; c: number; code: number; reason: string }
   | { t: "log"; level: "debug" | "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
   | { t: "closed" };
