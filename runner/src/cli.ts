@@ -71,8 +71,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command("serve")
     .description("serve a kernel speaking the wire protocol (PROTOCOL.md) over stdio or WebSocket")
     .argument("[notebook]", "a notebook whose cells the kernel starts with")
-    .addOption(
-      new Option("--transport <name>", "how clients connect").choices(["stdio", "ws"]).default("stdio"),
+    .option(
+      "--transport <name>",
+      "how clients connect: stdio (default), ws, or a transport entry point's name (default: the config's transport)",
     )
     .option(
       "--channel-fd <n>",

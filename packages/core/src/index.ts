@@ -127,7 +127,7 @@ export type {
   RegistryOptions,
   SchedulerSpec,
 } from "./registry/registry.ts";
-export { BUILTIN_NAMES, PluginRegistry, shapeProblem } from "./registry/registry.ts";
+export { PluginRegistry, shapeProblem } from "./registry/registry.ts";
 export type { CallbackBundle, Handler } from "./router.ts";
 export { RequestRouter, UnknownCommandError } from "./router.ts";
 export { SequentialScheduler } from "./scheduler.ts";

@@ -1,6 +1,7 @@
 // `kernelkit plugins [--json] [--check]`: the entry points installed packages advertise, read
 // from their manifests without importing them; --check also loads and constructs each usable one.
-import { API_VERSION, BUILTIN_NAMES, createLogger, type EntryPoint, PLUGIN_GROUPS } from "@kernelkit/core";
+import { API_VERSION, createLogger, type EntryPoint, PLUGIN_GROUPS } from "@kernelkit/core";
+import { builtinNames } from "../builtins.ts";
 import { originalWrite } from "@kernelkit/executor-default";
 import { EXIT } from "../cli-error.ts";
 import { createRegistry } from "../setup.ts";
@@ -96,8 +97,8 @@ export async function pluginsCommand(options: PluginsOptions): Promise<number> {
     out(`${table([header, ...body])}\n`);
   }
   if (!options.json) {
-    const builtins = PLUGIN_GROUPS.filter((g) => BUILTIN_NAMES[g].length > 0)
-      .map((g) => `${g} ${BUILTIN_NAMES[g].join(", ")}`)
+    const builtins = PLUGIN_GROUPS.filter((g) => builtinNames(g).length > 0)
+      .map((g) => `${g} ${builtinNames(g).join(", ")}`)
       .join(" · ");
     out(`\nBuilt-in: ${builtins} (plugin API ${API_VERSION})\n`);
   }

@@ -25,15 +25,6 @@ export interface PluginRef {
   baseDir?: string;
 }
 
-/** The built-in names of each group (PLUGINS.md). */
-export const BUILTIN_NAMES: Readonly<Record<PluginGroup, readonly string[]>> = {
-  executor: ["default", "python"],
-  lifecycle: ["strict", "profiling"],
-  scheduler: ["sequential"],
-  transport: ["stdio", "ws"],
-  plugin: [],
-};
-
 /** Loads a built-in: resolves with its module namespace (its default export is used). */
 export type BuiltinLoader = () => Promise<Record<string, unknown>> | Record<string, unknown>;
 
@@ -129,6 +120,12 @@ export class PluginRegistry {
     this.filter = pluginFilter(options.env ?? process.env);
   }
 
+  /** The names `defineBuiltin` gave this group, in the order they were defined. */
+  builtinNames(group: PluginGroup): string[] {
+    const prefix = `${group}:`;
+    return [...this.builtins.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+
   /** Declares how to load a built-in (the embedder maps names to its own packages). */
   defineBuiltin(group: PluginGroup, name: string, load: BuiltinLoader, pkg = name): this {
     this.builtins.set(`${group}:${name}`, { load, package: pkg });
@@ -172,7 +169,7 @@ export class PluginRegistry {
       if (!existsSync(file)) throw diag.pathNotFound(group, name, file);
       return { kind: "path", label: name, file };
     }
-    const builtin = BUILTIN_NAMES[group].includes(name) ? this.builtins.get(`${group}:${name}`) : undefined;
+    const builtin = this.builtins.get(`${group}:${name}`);
     if (builtin) return { kind: "builtin", label: name, builtin };
     const entries = this.entryPoints(group);
     let byName = entries.filter((e) => e.name === name);
@@ -196,7 +193,7 @@ export class PluginRegistry {
       );
     if (byPackage.length === 1) return { kind: "entry", label: byPackage[0]!.name, entry: byPackage[0]! };
     const known = [
-      ...BUILTIN_NAMES[group].filter((n) => this.builtins.has(`${group}:${n}`)),
+      ...this.builtinNames(group),
       ...new Set(entries.map((e) => e.name)),
     ];
     throw diag.notFound(group, name, known);
