@@ -111,7 +111,7 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
     return reportStartupError(error, false, err, err);
   }
 
-  // SIGTERM: a graceful stop, like the end of input (not SIGINT: see core's interrupt.ts).
+  // SIGTERM: a graceful stop, like the end of input (not SIGINT: see core/src/runtime/interrupt.ts).
   const served = endableTransport(transport);
   const onTerm = () => served.endInput();
   process.on("SIGTERM", onTerm);
