@@ -65,7 +65,10 @@ export function builtinNames(group: PluginGroup): string[] {
 
 /** Defines every built-in on a registry. */
 export function defineBuiltins(registry: PluginRegistry, options: { typescript: boolean }): PluginRegistry {
-  for (const [group, plugins] of Object.entries(BUILTIN_PLUGINS) as [PluginGroup, Record<string, BuiltinPlugin>][]) {
+  for (const [group, plugins] of Object.entries(BUILTIN_PLUGINS) as [
+    PluginGroup,
+    Record<string, BuiltinPlugin>,
+  ][]) {
     for (const [name, plugin] of Object.entries(plugins))
       registry.defineBuiltin(group, name, () => plugin.load(options), plugin.package);
   }

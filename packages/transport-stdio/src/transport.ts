@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import {
   type Connection,
+  endOfInput,
   type Frame,
   type GuardWatch,
   InterruptRelay,
@@ -376,17 +377,17 @@ export class StdioTransport implements Transport {
     if (items.length > 0) this.enqueue(items, true);
   };
 
-  /** Stops serving as if input had ended (SIGTERM): the listen loop sees `exit`. */
+  /** Stops serving as if input had ended, without draining (SIGTERM). */
   stop(): void {
     this.ended = true;
-    this.onMessage?.({ type: "exit" }, this.connection);
+    this.onMessage?.(endOfInput({ drain: false }), this.connection);
   }
 
-  /** End of input is reported as an `exit` message, once; `drain` lets received requests finish. */
+  /** End of input, once; `drain` lets the requests already received finish. */
   private end(drain: boolean): void {
     if (this.ended) return;
     this.ended = true;
-    this.onMessage?.(drain ? { type: "exit", drain: true } : { type: "exit" }, this.connection);
+    this.onMessage?.(endOfInput({ drain }), this.connection);
   }
 
   async close(): Promise<void> {

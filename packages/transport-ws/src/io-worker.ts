@@ -9,13 +9,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { InterruptRelay } from "@kernelkit/core/io-thread";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { defaultOrigins, originAllowed, tokenFromRequest, tokenMatches } from "./auth.ts";
-import {
-  FLOW_EXEC_SEQ,
-  FLOW_INBOUND,
-  FLOW_OUTBOUND,
-  FLOW_PEER_FULL,
-  INBOUND_HIGH_WATER,
-} from "./flow.ts";
+import { FLOW_EXEC_SEQ, FLOW_INBOUND, FLOW_OUTBOUND, FLOW_PEER_FULL, INBOUND_HIGH_WATER } from "./flow.ts";
 import type { FromIo, IoConfig, ToIo } from "./wire.ts";
 
 const cfg = workerData.config as IoConfig;

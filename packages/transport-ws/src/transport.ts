@@ -6,6 +6,7 @@ import { Worker } from "node:worker_threads";
 import {
   type Connection,
   createLogger,
+  endOfInput,
   type Frame,
   InterruptRelay,
   KernelkitError,
@@ -312,11 +313,11 @@ export abstract class IoThreadTransport implements Transport {
     return Math.max(64 * 1024, Math.min(OUTBOUND_HIGH_WATER, Math.floor(this.opts.maxBufferedBytes / 4)));
   }
 
-  /** Ends the kernel's input, as if a client had sent `{"type":"exit"}` (e.g. on SIGTERM). */
+  /** Ends the kernel's input at once, as a client's `{"type":"exit"}` would (e.g. on SIGTERM). */
   endInput(): void {
     if (this.ended) return;
     this.ended = true;
-    this.deliver?.({ type: "exit" }, CONTROL);
+    this.deliver?.(endOfInput({ drain: false }), CONTROL);
   }
 
   /** Closes every connection with close code 1001 and a reason, stops listening, ends the I/O thread. */

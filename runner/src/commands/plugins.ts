@@ -1,8 +1,8 @@
 // `kernelkit plugins [--json] [--check]`: the entry points installed packages advertise, read
 // from their manifests without importing them; --check also loads and constructs each usable one.
 import { API_VERSION, createLogger, type EntryPoint, PLUGIN_GROUPS } from "@kernelkit/core";
-import { builtinNames } from "../builtins.ts";
 import { originalWrite } from "@kernelkit/executor-default";
+import { builtinNames } from "../builtins.ts";
 import { EXIT } from "../cli-error.ts";
 import { createRegistry } from "../setup.ts";
 

@@ -7,6 +7,7 @@ import { fstatSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   type Connection,
+  endOfInput,
   KernelkitError,
   type LoadedConfig,
   listenMessages,
@@ -144,7 +145,7 @@ function endableTransport(transport: Transport): Transport & { endInput(): void 
     endInput() {
       if (ended) return;
       ended = true;
-      deliver?.({ type: "exit" }, PROCESS_CONNECTION);
+      deliver?.(endOfInput({ drain: false }), PROCESS_CONNECTION);
     },
   };
 }

@@ -55,5 +55,6 @@ export type {
   Scope,
 } from "./plugin.ts";
 export { isSkip, SKIP_BRAND, Skip } from "./plugin.ts";
-export type { Connection, Frame, Transport } from "./transport.ts";
+export type { Connection, EndOfInput, Frame, Transport } from "./transport.ts";
+export { endOfInput, isEndOfInput } from "./transport.ts";
 export { API_VERSION, VERSION } from "./version.ts";

@@ -199,10 +199,7 @@ export class PluginRegistry {
         byPackage.map((e) => e.name),
       );
     if (byPackage.length === 1) return { kind: "entry", label: byPackage[0]!.name, entry: byPackage[0]! };
-    const known = [
-      ...this.builtinNames(group),
-      ...new Set(entries.map((e) => e.name)),
-    ];
+    const known = [...this.builtinNames(group), ...new Set(entries.map((e) => e.name))];
     throw diag.notFound(group, name, known);
   }
 

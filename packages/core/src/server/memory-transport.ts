@@ -1,5 +1,5 @@
 // A transport inside the process, for embedding a kernel and for tests.
-import type { Connection, Frame, Transport } from "../contract/transport.ts";
+import { type Connection, endOfInput, type Frame, type Transport } from "../contract/transport.ts";
 export interface MemoryClient {
   /** Sends a raw message (any JSON value), as a client would write it. */
   send(message: unknown): void;
@@ -64,7 +64,7 @@ export function createMemoryTransport(): { transport: Transport; client: MemoryC
       });
     },
     close() {
-      queueMicrotask(() => deliver?.({ type: "exit" }, connection));
+      queueMicrotask(() => deliver?.(endOfInput({ drain: false }), connection));
     },
   };
   return { transport, client };

@@ -1,6 +1,6 @@
 // The one control loop: validates, routes, merges queued set_inputs, answers every request once.
 import { isKernelkitError } from "../contract/errors.ts";
-import type { Connection, Transport } from "../contract/transport.ts";
+import { type Connection, isEndOfInput, type Transport } from "../contract/transport.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import { UnknownCommandError } from "../kernel/router.ts";
 import { FrameSink, RequestFrames } from "./frame-sink.ts";
@@ -46,6 +46,11 @@ class MessageLoop {
 
   onMessage(msg: unknown, conn: Connection): void {
     if (this.stopped) return;
+    if (isEndOfInput(msg)) {
+      if (msg.drain) this.drain();
+      else void this.stop();
+      return;
+    }
     const st = this.state(conn);
     const v = validateRequest(msg);
     if (!v.ok) {
@@ -54,8 +59,7 @@ class MessageLoop {
     }
     const req = v.request;
     if (req.type === "exit") {
-      if ((req as { drain?: unknown }).drain === true) this.drain();
-      else void this.stop();
+      void this.stop();
       return;
     }
     if (st.inflight.has(req.id)) {
@@ -127,7 +131,7 @@ class MessageLoop {
   }
 
   /**
-   * End of input (`exit` with `drain: true`, from a transport): what was already received is
+   * End of input (`endOfInput()`, from a transport): what was already received is
    * answered first, as a client piping a file of requests expects; then the loop stops. A run
    * that does not end within DRAIN_LIMIT_MS is interrupted, so a kernel whose client is gone
    * does not live on.
@@ -261,8 +265,8 @@ class MessageLoop {
 
 /**
  * Serves requests from a transport until `shutdown`, `exit` or end of input (a transport
- * reports end of input as `{type: "exit", drain: true}`: requests already received are
- * answered first). Resolves when the loop has stopped.
+ * delivers `endOfInput()`: requests already received are answered first; see the contract in
+ * contract/transport.ts). Resolves when the loop has stopped.
  */
 export async function listenMessages(kernel: Kernel, transport: Transport): Promise<void> {
   kernel.transport = transport;
