@@ -15,13 +15,9 @@ export interface BuiltinPlugin {
   load(options: { typescript: boolean }): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
-/** A variable specifier, so neither TypeScript nor the bundler needs a package that is not installed. */
-function importPackage(name: string): Promise<Record<string, unknown>> {
-  return import(name) as Promise<Record<string, unknown>>;
-}
-
-function fromPackage(name: string): BuiltinPlugin {
-  return { package: name, load: () => importPackage(name) };
+// Each built-in is a dependency of the runner, imported by a literal specifier only when used.
+function fromPackage(name: string, load: () => Promise<Record<string, unknown>>): BuiltinPlugin {
+  return { package: name, load };
 }
 
 export const BUILTIN_PLUGINS: Readonly<Record<PluginGroup, Readonly<Record<string, BuiltinPlugin>>>> = {
@@ -36,11 +32,11 @@ export const BUILTIN_PLUGINS: Readonly<Record<PluginGroup, Readonly<Record<strin
         };
       },
     },
-    python: fromPackage("@kernelkit/executor-python"),
+    python: fromPackage("@kernelkit/executor-python", () => import("@kernelkit/executor-python")),
   },
   lifecycle: {
-    strict: fromPackage("@kernelkit/lifecycle-strict"),
-    profiling: fromPackage("@kernelkit/lifecycle-profiling"),
+    strict: fromPackage("@kernelkit/lifecycle-strict", () => import("@kernelkit/lifecycle-strict")),
+    profiling: fromPackage("@kernelkit/lifecycle-profiling", () => import("@kernelkit/lifecycle-profiling")),
   },
   scheduler: {
     sequential: {
@@ -52,8 +48,8 @@ export const BUILTIN_PLUGINS: Readonly<Record<PluginGroup, Readonly<Record<strin
     },
   },
   transport: {
-    stdio: fromPackage("@kernelkit/transport-stdio"),
-    ws: fromPackage("@kernelkit/transport-ws"),
+    stdio: fromPackage("@kernelkit/transport-stdio", () => import("@kernelkit/transport-stdio")),
+    ws: fromPackage("@kernelkit/transport-ws", () => import("@kernelkit/transport-ws")),
   },
   plugin: {},
 };

@@ -45,6 +45,8 @@ export interface KernelFlags {
   language?: Language;
   /** The config already loaded for this notebook (serve reads its `transport` first); undefined: load it. */
   loadedConfig?: LoadedConfig | null;
+  /** serve: the transport to load (see transportRef), before the executor. */
+  transport?: PluginRef;
 }
 
 export interface BuiltKernel {
@@ -54,6 +56,8 @@ export interface BuiltKernel {
   /** The config file used, or null. */
   config: LoadedConfig | null;
   registry: PluginRegistry;
+  /** The transport `flags.transport` named, constructed (not started). */
+  transport: Transport | null;
 }
 
 /** The registry with this repository's built-ins (builtins.ts). */
@@ -129,6 +133,9 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
     typescript: notebook?.typescript ?? true,
   });
   if (loaded) warnings.unshift(...loaded.warnings);
+  // First, as a static import would load it: the transport's module graph loads before any
+  // executor has patched the process.
+  const transport = flags.transport ? await registry.loadTransport(flags.transport) : null;
 
   const explicit: PluginRef | null =
     flags.executor !== undefined
@@ -171,9 +178,10 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
       ...(config.autorun !== undefined ? { autorun: config.autorun } : {}),
       interrupts: flags.interrupts === false ? null : processInterrupts(),
     });
-    return { kernel, warnings, config: loaded, registry };
+    return { kernel, warnings, config: loaded, registry, transport };
   } catch (error) {
     await disposeAll(built);
+    await transport?.close().catch(() => {});
     throw error;
   }
 }
@@ -194,9 +202,4 @@ export function transportRef(
   const base = slot?.name === chosen ? slot : null;
   const fromConfig = (base?.options ?? {}) as Record<string, unknown>;
   return { name: chosen, options: { ...fromConfig, ...options }, baseDir: base?.baseDir ?? process.cwd() };
-}
-
-/** Loads the transport `ref` names (see transportRef). */
-export function loadTransport(built: BuiltKernel, ref: PluginRef): Promise<Transport> {
-  return built.registry.loadTransport(ref);
 }

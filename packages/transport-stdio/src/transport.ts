@@ -409,7 +409,8 @@ export class StdioTransport implements Transport {
 /** Pipes and sockets: the main thread's event loop reads them without blocking. */
 function isPipeOrSocket(fd: number): boolean {
   try {
-    const stats = fstatSync(fd);
+    // bigint: a plain fstatSync of a pipe misleads Node 20's ESM resolver afterwards (serve.ts).
+    const stats = fstatSync(fd, { bigint: true });
     return stats.isFIFO() || stats.isSocket();
   } catch {
     return false;

@@ -7,6 +7,7 @@ import { fstatSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   type Connection,
+  createLogger,
   endOfInput,
   KernelkitError,
   type LoadedConfig,
@@ -19,7 +20,7 @@ import {
 import { originalWrite } from "@kernelkit/executor-default";
 import { EXIT, reportStartupError } from "../cli-error.ts";
 import { loadNotebook } from "../load-notebook.ts";
-import { type BuiltKernel, buildKernel, type KernelFlags, loadTransport, transportRef } from "../setup.ts";
+import { type BuiltKernel, buildKernel, type KernelFlags, transportRef } from "../setup.ts";
 
 export interface ServeOptions {
   transport?: string;
@@ -69,7 +70,10 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
   if (named === "stdio") {
     if (channelFd !== undefined) {
       try {
-        fstatSync(channelFd);
+        // bigint: on Node 20 a plain fstatSync of a pipe leaves the ESM resolver's realpath
+        // check misreading symlinks, and every later import() of a pnpm package loaded a second,
+        // broken copy of core (KK_PLUGIN_NOT_FOUND "Cannot find native binding").
+        fstatSync(channelFd, { bigint: true });
       } catch {
         return reportStartupError(
           new KernelkitError("KK_USAGE", `--channel-fd ${channelFd} is not an open file descriptor`, {
@@ -93,24 +97,24 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
     // A kernel whose client is gone must not live on, even stuck in native code.
     stdioOptions.killAfterEndMs = 40_000;
   }
+  // The transport's own diagnostics go where the kernel's do (the factory also gets ctx.logger).
+  if (named === "stdio")
+    stdioOptions.logger = createLogger(loaded?.config.log?.level ? { level: loaded.config.log.level } : {});
 
   let built: BuiltKernel;
-  let transport: Transport;
   try {
-    built = await buildKernel(notebook, { ...kernelFlags(options), loadedConfig: loaded });
+    built = await buildKernel(notebook, {
+      ...kernelFlags(options),
+      loadedConfig: loaded,
+      transport: transportRef(loaded, options.transport, stdioOptions),
+    });
     for (const w of built.warnings) err(`kernelkit: warning ${w.code}: ${w.message}\n`);
     if (notebook?.path) process.chdir(built.kernel.cwd);
   } catch (error) {
     return reportStartupError(error, false, err, err);
   }
   const { kernel } = built;
-  try {
-    if (named === "stdio") stdioOptions.logger = kernel.logger;
-    transport = await loadTransport(built, transportRef(loaded, options.transport, stdioOptions));
-  } catch (error) {
-    await teardownKernel(kernel);
-    return reportStartupError(error, false, err, err);
-  }
+  const transport = built.transport!;
 
   // SIGTERM: a graceful stop, like the end of input (not SIGINT: see core/src/runtime/interrupt.ts).
   const served = endableTransport(transport);
