@@ -50,6 +50,7 @@ export const BUILTIN_PLUGINS: Readonly<Record<PluginGroup, Readonly<Record<strin
   transport: {
     stdio: fromPackage("@kernelkit/transport-stdio", () => import("@kernelkit/transport-stdio")),
     ws: fromPackage("@kernelkit/transport-ws", () => import("@kernelkit/transport-ws")),
+    jupyter: fromPackage("@kernelkit/transport-jupyter", () => import("@kernelkit/transport-jupyter")),
   },
   plugin: {},
 };

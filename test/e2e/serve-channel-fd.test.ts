@@ -16,7 +16,7 @@ it("serve --channel-fd 3 --executor python loads the python executor and answers
   });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const channel = child.stdio[3] as NodeJS.ReadWriteStream;
+  const channel = child.stdio[3] as unknown as NodeJS.ReadWriteStream;
   let text = "";
   channel.setEncoding("utf8");
   const reply = new Promise<Record<string, unknown>>((resolve, reject) => {

@@ -30,6 +30,8 @@ export interface ServeOptions {
   token?: string;
   config?: string;
   executor?: string;
+  connectionFile?: string;
+  language?: string;
 }
 
 /** The flags buildKernel understands. */
@@ -43,6 +45,7 @@ export function kernelFlags(options: ServeOptions): KernelFlags {
 export async function serveCommand(notebookArg: string | undefined, options: ServeOptions): Promise<number> {
   const err = originalWrite("stderr");
   if (options.transport === "ws") return serveWebSocket(notebookArg, options);
+  if (options.transport === "jupyter") return serveJupyterKernel(notebookArg, options);
   let notebook: Notebook | null;
   let loaded: LoadedConfig | null;
   try {
@@ -56,6 +59,7 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
   const stdioOptions: Record<string, unknown> = {};
   const named = transportRef(loaded, options.transport).name;
   if (named === "ws") return serveWebSocket(notebookArg, options);
+  if (named === "jupyter") return serveJupyterKernel(notebookArg, options);
   const channelFd = options.channelFd;
   if (named !== "stdio" && channelFd !== undefined) {
     return reportStartupError(
@@ -152,6 +156,12 @@ function endableTransport(transport: Transport): Transport & { endInput(): void 
       deliver?.(endOfInput({ drain: false }), PROCESS_CONNECTION);
     },
   };
+}
+
+/** `--transport jupyter`: a kernel a Jupyter launcher started (serve-jupyter.ts). */
+async function serveJupyterKernel(notebookArg: string | undefined, options: ServeOptions): Promise<number> {
+  const { serveJupyter } = await import("./serve-jupyter.ts");
+  return serveJupyter(notebookArg, options);
 }
 
 async function serveWebSocket(notebookArg: string | undefined, options: ServeOptions): Promise<number> {
