@@ -69,7 +69,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("serve")
-    .description("serve a kernel speaking the wire protocol (PROTOCOL.md) over stdio or WebSocket")
+    .description("serve a kernel speaking the wire protocol (docs/protocol.md) over stdio or WebSocket")
     .argument("[notebook]", "a notebook whose cells the kernel starts with")
     .option(
       "--transport <name>",

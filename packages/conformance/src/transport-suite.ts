@@ -1,4 +1,4 @@
-// The transport contract (PROTOCOL.md, PLUGINS.md) as cases. The kit plays the kernel (it
+// The transport contract (docs/protocol.md, docs/plugins.md) as cases. The kit plays the kernel (it
 // starts the transport and answers on connections) and, through a harness the author gives,
 // a client on the wire: framing under partial and concatenated chunks, ordering both ways,
 // bad input, end of input and close.

@@ -15,6 +15,7 @@ import {
   analyzeJsCell,
   CELL_FUNCTION_NAME,
   CellRuntimeError,
+  type CellSlot,
   type CompiledCell,
   type CompiledJs,
   type ExecutionContext,
@@ -23,11 +24,12 @@ import {
   InterruptedError,
   KernelkitError,
   type MappedFrame,
+  newCellSlot,
   processInterrupts,
   registerKernelSource,
   rich,
-  type SharedJsScope,
   userTraceback,
+  VmContextScope,
 } from "@kernelkit/core";
 import { createCellConsole } from "./console.ts";
 import { activate, type OutputOwner, registerOwner, type Stream, unregisterOwner } from "./output.ts";
@@ -47,13 +49,6 @@ const SIGINT_CODE = "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 
 function isSigint(error: unknown): boolean {
   return (error as { code?: string })?.code === SIGINT_CODE;
-}
-
-interface Slot {
-  v: unknown;
-  d: Record<string, unknown> | undefined;
-  e: unknown;
-  done: 0 | 1 | 2;
 }
 
 interface ScriptInfo {
@@ -84,56 +79,11 @@ function runGuarded<T>(script: vm.Script, context: vm.Context): T {
   }
 }
 
-/**
- * The names cells share: properties of the context's global object. It is core's
- * `SharedJsScope` ("shared-js-scope"): `evaluate` runs a script in the cells' realm, so a
- * lifecycle (strict mode) can build values that belong to it.
- */
-class VmScope implements SharedJsScope {
-  readonly defined = new Set<string>();
-  constructor(
-    private readonly sandbox: Record<string, unknown>,
-    private readonly restore: (name: string) => void,
-    private readonly context: vm.Context,
-  ) {}
-  evaluate(source: string): unknown {
-    return vm.runInContext(source, this.context);
-  }
-  get(name: string): unknown {
-    return this.defined.has(name) ? this.sandbox[name] : undefined;
-  }
-  set(name: string, value: unknown): void {
-    // A name set before is an own writable data property: plain assignment is much cheaper.
-    if (this.defined.has(name)) {
-      this.sandbox[name] = value;
-      return;
-    }
-    Object.defineProperty(this.sandbox, name, {
-      value,
-      writable: true,
-      configurable: true,
-      enumerable: true,
-    });
-    this.defined.add(name);
-  }
-  delete(name: string): void {
-    if (!this.defined.delete(name)) return;
-    delete this.sandbox[name];
-    this.restore(name);
-  }
-  has(name: string): boolean {
-    return this.defined.has(name);
-  }
-  names(): Iterable<string> {
-    return this.defined;
-  }
-}
-
 export class DefaultExecutor implements Executor, OutputOwner {
   readonly name = "default";
   readonly language = "javascript";
   readonly provides = ["shared-js-scope"] as const;
-  readonly scope: VmScope;
+  readonly scope: VmContextScope;
   readonly context: vm.Context;
 
   private readonly sandbox: Record<string, unknown>;
@@ -170,7 +120,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
     this.typescript = options.typescript ?? true;
     this.sandbox = {};
     this.context = vm.createContext(this.sandbox, { name: "kernelkit", microtaskMode: "afterEvaluate" });
-    this.scope = new VmScope(this.sandbox, (name) => this.defineGlobal(name), this.context);
+    this.scope = new VmContextScope(this.sandbox, this.context, (name) => this.defineGlobal(name));
     for (const name of HOST_GLOBALS) this.defineGlobal(name);
     const globalProxy = vm.runInContext("globalThis", this.context);
     const hidden = (name: string, value: unknown) =>
@@ -436,26 +386,27 @@ export class DefaultExecutor implements Executor, OutputOwner {
       js = analysis.compiled!;
     }
     const info = this.scriptFor(cell, js);
-    const slot: Slot = { v: undefined, d: undefined, e: undefined, done: 0 };
+    const slot = newCellSlot();
     this.sandbox.__kk_slot = slot;
     this.current = ctx;
     this.latestCtx = ctx;
     const restore = activate(this);
     try {
-      let completion: Promise<Slot>;
+      let completion: Promise<CellSlot>;
       try {
-        completion = runGuarded<Promise<Slot>>(info.script, this.context);
+        completion = runGuarded<Promise<CellSlot>>(info.script, this.context);
       } catch (error) {
         if (isSigint(error)) throw new InterruptedError();
         throw new CellRuntimeError(error, userTraceback(error, this.mapFrame));
       } finally {
         this.sandbox.__kk_slot = undefined;
       }
-      if (slot.done === 0) await this.awaitCompletion(completion, ctx);
-      if (slot.done === 2) throw new CellRuntimeError(slot.e, userTraceback(slot.e, this.mapFrame));
-      const defs = slot.d;
+      if (slot.state === "running") await this.awaitCompletion(completion, ctx);
+      if (slot.state === "threw")
+        throw new CellRuntimeError(slot.error, userTraceback(slot.error, this.mapFrame));
+      const defs = slot.defs;
       if (defs) for (const name of cell.defs) this.scope.set(name, defs[name]);
-      return slot.v;
+      return slot.value;
     } finally {
       this.current = null;
       restore();
@@ -463,7 +414,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
   }
 
   /** Waits for an async cell while pumping the context's microtasks; an interrupt wins the race. */
-  private awaitCompletion(completion: Promise<Slot>, ctx: ExecutionContext): Promise<void> {
+  private awaitCompletion(completion: Promise<CellSlot>, ctx: ExecutionContext): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const finish = (error?: unknown) => {
@@ -511,7 +462,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
   }
 }
 
-/** Factory form (PLUGINS.md): `(options, ctx) => executor`. */
+/** Factory form (docs/plugins.md): `(options, ctx) => executor`. */
 export function createDefaultExecutor(
   options: DefaultExecutorOptions = {},
   ctx?: { cwd?: string; notebookPath?: string | null },

@@ -417,7 +417,7 @@ function isPipeOrSocket(fd: number): boolean {
   }
 }
 
-/** Factory form (PLUGINS.md): `(options, ctx) => transport`. */
+/** Factory form (docs/plugins.md): `(options, ctx) => transport`. */
 export function createStdioTransport(options: StdioTransportOptions = {}): StdioTransport {
   return new StdioTransport(options);
 }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from "@kernelkit/core";
 // Messages between the main thread (the kernel) and the I/O thread (sockets).
 
 /** workerData of the I/O thread. */
@@ -30,7 +31,7 @@ export type ToIo =
 /** I/O thread → main */
 export type FromIo =
   | { t: "listening"; host: string; port: number }
-  | { t: "failed"; code: string; message: string; hint: string }
+  | { t: "failed"; code: ErrorCode; message: string; hint: string }
   | { t: "open"; c: number; remote: string }
   /**
    * One request's JSON text (already known to parse). On an `interrupt` the I/O thread

@@ -82,7 +82,7 @@ async function kindOfPath(file: string, ctx: PluginContext): Promise<Kind> {
       "KK_PLUGIN_SHAPE",
       `${file} provides no executor, lifecycle, scheduler or transport`,
       {
-        hint: "Default-export the plugin or a factory `(options, ctx) => plugin` (PLUGINS.md).",
+        hint: "Default-export the plugin or a factory `(options, ctx) => plugin` (docs/plugins.md).",
       },
     );
   }

@@ -4,12 +4,14 @@ export { isSharedJsScope, SHARED_JS_SCOPE } from "./capabilities.ts";
 export type {
   CellAnalysis,
   CellId,
+  CellSlot,
   CellStaticError,
   CellType,
   CompiledCell,
   CompiledJs,
   Language,
 } from "./cell.ts";
+export { newCellSlot } from "./cell.ts";
 export type { KernelkitConfig, PluginFactory, PluginSpec } from "./define.ts";
 export {
   defineConfig,

@@ -1,4 +1,4 @@
-/** The plugin API version (PLUGINS.md): independent of the package version, changed by semver. */
+/** The plugin API version (docs/plugins.md): independent of the package version, changed by semver. */
 export const API_VERSION = "1.0.0";
 
 /** The package version of kernelkit. */

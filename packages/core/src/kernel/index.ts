@@ -5,3 +5,4 @@ export { Kernel } from "./kernel.ts";
 export { MapScope } from "./map-scope.ts";
 export type { CallbackBundle, Handler } from "./router.ts";
 export { RequestRouter, UnknownCommandError } from "./router.ts";
+export { VmContextScope } from "./vm-context-scope.ts";

@@ -1,8 +1,9 @@
-// The plugin registry: names → modules → constructed plugins (PLUGINS.md, "Naming"), and the
-// executor resolution of SEMANTICS.md. Built-ins are given by the embedder (core imports no
+// The plugin registry: names → modules → constructed plugins (docs/plugins.md, "Naming"), and the
+// executor resolution of docs/semantics.md. Built-ins are given by the embedder (core imports no
 // plugin); entry points come from discovery or from programmatic registration.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import type { ErrorCode } from "../contract/errors.ts";
 import type {
   ExecutionLifecycle,
   Executor,
@@ -340,7 +341,7 @@ export class PluginRegistry {
   }
 
   /**
-   * SEMANTICS.md, "Executor resolution": an explicit name fails loudly; otherwise the first
+   * docs/semantics.md, "Executor resolution": an explicit name fails loudly; otherwise the first
    * compatible, loadable, constructible candidate for the language, by sorted name (later ones
    * are never imported); otherwise the built-in for the language. `strictPlugins` makes any
    * candidate failure fatal.
@@ -385,7 +386,7 @@ export class PluginRegistry {
         return { executor, source: "discovered", warnings };
       } catch (error) {
         if (options.strictPlugins) throw withStrictHint(error);
-        const e = error as { code: string; message: string };
+        const e = error as { code: ErrorCode; message: string };
         warnings.push({ code: e.code, message: `${e.message}; skipped` });
       }
     }

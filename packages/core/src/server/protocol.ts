@@ -1,4 +1,4 @@
-// Wire protocol v1 (PROTOCOL.md): request validation and frame shapes.
+// Wire protocol v1 (docs/protocol.md): request validation and frame shapes.
 // Validation is a small table rather than a schema library because it runs on every
 // request of the hot path; each failure names the offending field.
 
@@ -14,7 +14,7 @@ export type RequestType =
   | "interrupt"
   | "shutdown";
 
-/** Every request type of PROTOCOL.md that takes an id (`exit` is handled by the listen loop). */
+/** Every request type of docs/protocol.md that takes an id (`exit` is handled by the listen loop). */
 export const REQUEST_TYPES: readonly RequestType[] = [
   "kernel_info",
   "execute",
@@ -157,18 +157,15 @@ export function validateRequest(msg: unknown): Validation {
   return { ok: true, request: msg as BaseRequest & Record<string, unknown> };
 }
 
-/** Frames that end a request (every request gets exactly one). `graph` is terminal only for set_cells without run. */
-const TERMINAL = new Set([
-  "done",
-  "run_done",
-  "kernel_info_reply",
-  "interrupt_reply",
-  "shutdown_reply",
-  "error_reply",
-]);
-
-export function isTerminalFrame(type: string): boolean {
-  return TERMINAL.has(type) || type.endsWith("_reply");
+/**
+ * Whether a frame of this type ends the request it answers (every request gets exactly one
+ * terminal frame; docs/protocol.md): `done`, `run_done`, any `*_reply`, and — when the request
+ * is given — `graph` answering a `set_cells` without `run`. The one place this rule lives;
+ * clients and transports call it.
+ */
+export function isTerminalFrame(type: string, request?: { type?: unknown; run?: unknown }): boolean {
+  if (type === "done" || type === "run_done" || type.endsWith("_reply")) return true;
+  return type === "graph" && request?.type === "set_cells" && request.run !== true;
 }
 
 /**
