@@ -3,7 +3,6 @@
 // stdio reads requests on fd 0 (or the channel fd) and writes frames on fd 1 (or the channel
 // fd); ws is serve-ws.ts (its ready line and options). Logs go
 // to fd 2 only. The kernel ends on `shutdown`, `exit`, end of input or SIGTERM, and exits 0.
-import { fstatSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   type Connection,
@@ -14,6 +13,7 @@ import {
   listenMessages,
   loadConfig,
   type Notebook,
+  statFd,
   type Transport,
   teardownKernel,
 } from "@kernelkit/core";
@@ -73,12 +73,9 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
   }
   if (named === "stdio") {
     if (channelFd !== undefined) {
-      try {
-        // bigint: on Node 20 a plain fstatSync of a pipe leaves the ESM resolver's realpath
-        // check misreading symlinks, and every later import() of a pnpm package loaded a second,
-        // broken copy of core (KK_PLUGIN_NOT_FOUND "Cannot find native binding").
-        fstatSync(channelFd, { bigint: true });
-      } catch {
+      // statFd: a plain fstatSync of a pipe misleads Node 20's resolver afterwards (every later
+      // import() of a plugin package failed; docs/reliability.md).
+      if (statFd(channelFd) === null) {
         return reportStartupError(
           new KernelkitError("KK_USAGE", `--channel-fd ${channelFd} is not an open file descriptor`, {
             hint: "Start the kernel with that fd open (KernelClient passes a socket pair as fd 3).",

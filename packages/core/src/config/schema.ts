@@ -2,10 +2,10 @@
 // config file exists). Validation lists every problem with its path, what was expected and what
 // was found; unknown keys are warnings with a did-you-mean. kernelkit.schema.json is generated
 // from this schema (see test/config-schema.test.ts).
-import { createRequire } from "node:module";
 import type * as V from "valibot";
 import type { KernelkitConfig, PluginSpec } from "../contract/define.ts";
 import type { KernelWarning } from "../contract/plugin.ts";
+import { lazyRequire } from "../runtime/module-trap.ts";
 import { type ConfigProblem, configDiagnostics } from "./diagnostics.ts";
 
 const SLOT = "a name, [name, options] or { use: name, options }";
@@ -13,7 +13,7 @@ const SLOT = "a name, [name, options] or { use: name, options }";
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
 type Valibot = typeof V;
-const load = createRequire(import.meta.url);
+const load = lazyRequire(import.meta.url);
 
 function build(v: Valibot) {
   const Name = v.pipe(

@@ -19,3 +19,4 @@ export type { SignalOptions } from "./interrupt-relay.ts";
 export { InterruptRelay, isInterruptRequest } from "./interrupt-relay.ts";
 export type { LoggerOptions } from "./logger.ts";
 export { createLogger, silentLogger } from "./logger.ts";
+export { isPipeOrSocket, lazyRequire, statFd } from "./module-trap.ts";
