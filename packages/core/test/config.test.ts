@@ -4,13 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  CONFIG_SEARCH_PLACES,
-  configCandidateDir,
-  loadConfig,
-  normalizeSpec,
-  validateConfig,
-} from "../src/index.ts";
+import { loadConfig, normalizeSpec } from "../src/index.ts";
+import { CONFIG_SEARCH_PLACES, configCandidateDir, validateConfig } from "../src/internal.ts";
 
 function files(map: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "kk-config-"));

@@ -1,4 +1,5 @@
-import { callSeries, createHooks, type HookError } from "@kernelkit/core";
+import type { HookError } from "@kernelkit/core";
+import { callSeries, createHooks } from "@kernelkit/core/internal";
 import { describe, expect, it } from "vitest";
 
 describe("kernel hooks", () => {

@@ -1,5 +1,4 @@
 // The kernel object: its cells, scope, executions and the router its commands are dispatched by.
-export { CellState } from "./cell-state.ts";
 export type { CellInput, ExecuteOptions, ExecuteOutcome, KernelOptions } from "./kernel.ts";
 export { Kernel } from "./kernel.ts";
 export { MapScope } from "./map-scope.ts";

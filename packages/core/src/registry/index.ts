@@ -8,11 +8,9 @@ export type {
   PluginGroup,
 } from "./entry-points.ts";
 export {
-  checkApiRange,
   discoverEntryPoints,
   findPackageJson,
   PLUGIN_GROUPS,
-  pluginFilter,
 } from "./entry-points.ts";
 export { enableTypeScriptImports, importFile } from "./import-module.ts";
 export type {

@@ -4,7 +4,6 @@ export {
   cancelAndWait,
   fireAndForget,
   isCancellation,
-  liveTaskCount,
   supervisedTask,
   TaskGroup,
 } from "./async.ts";
