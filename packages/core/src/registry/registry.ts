@@ -270,12 +270,26 @@ export class PluginRegistry {
     if (entry.status === "incompatible") throw diag.incompatible(group, target.label, entry);
   }
 
+  /** Checks that a found target may be used (not denied, compatible), then imports its default export. */
+  private async loadModule(group: PluginGroup, target: Target): Promise<unknown> {
+    this.checkUsable(group, target);
+    return this.importTarget(group, target);
+  }
+
+  /** The one pipeline after `find`: check, import, construct; every failure is a coded error. */
+  private async materialize<T>(
+    group: PluginGroup,
+    target: Target,
+    options: unknown,
+    ctx: PluginContext,
+  ): Promise<T> {
+    const value = await this.loadModule(group, target);
+    return (await this.construct(group, target, value, options, ctx)) as T;
+  }
+
   /** Resolves, imports and constructs a named plugin; every failure is a coded error. */
   async load<T>(group: PluginGroup, ref: PluginRef, extra: Record<string, unknown> = {}): Promise<T> {
-    const target = this.find(group, ref);
-    this.checkUsable(group, target);
-    const value = await this.importTarget(group, target);
-    return (await this.construct(group, target, value, ref.options, { ...this.context, ...extra })) as T;
+    return this.materialize<T>(group, this.find(group, ref), ref.options, { ...this.context, ...extra });
   }
 
   async loadLifecycle(ref: PluginRef): Promise<ExecutionLifecycle> {
@@ -291,8 +305,7 @@ export class PluginRegistry {
   /** A scheduler, or a factory the kernel calls with its graph (SchedulerFactory gets `ctx.graph`). */
   async loadScheduler(ref: PluginRef): Promise<SchedulerSpec> {
     const target = this.find("scheduler", ref);
-    this.checkUsable("scheduler", target);
-    const value = await this.importTarget("scheduler", target);
+    const value = await this.loadModule("scheduler", target);
     if (typeof value !== "function" || isClass(value))
       return (await this.construct("scheduler", target, value, ref.options, this.context)) as Scheduler;
     const entry = target.kind === "entry" ? target.entry : null;
@@ -313,8 +326,7 @@ export class PluginRegistry {
   /** Loads and constructs an entry point (for `kernelkit plugins --check`). */
   async check(entry: EntryPoint): Promise<void> {
     const target: Target = { kind: "entry", label: entry.name, entry };
-    this.checkUsable(entry.group, target);
-    const value = await this.importTarget(entry.group, target);
+    const value = await this.loadModule(entry.group, target);
     if (entry.group === "scheduler" && typeof value === "function" && !isClass(value)) {
       const s = (value as (o: unknown, c: unknown) => unknown)(
         {},
@@ -362,15 +374,7 @@ export class PluginRegistry {
     };
     if (options.explicit) {
       const target = this.find("executor", options.explicit);
-      this.checkUsable("executor", target);
-      const value = await this.importTarget("executor", target);
-      const executor = (await this.construct(
-        "executor",
-        target,
-        value,
-        options.explicit.options,
-        ctx,
-      )) as Executor;
+      const executor = await this.materialize<Executor>("executor", target, options.explicit.options, ctx);
       return { executor: checkLanguage(executor), source: "explicit", warnings: [] };
     }
     const warnings: KernelWarning[] = [];
@@ -380,9 +384,7 @@ export class PluginRegistry {
     for (const entry of candidates) {
       const target: Target = { kind: "entry", label: entry.name, entry };
       try {
-        this.checkUsable("executor", target);
-        const value = await this.importTarget("executor", target);
-        const executor = (await this.construct("executor", target, value, {}, ctx)) as Executor;
+        const executor = await this.materialize<Executor>("executor", target, {}, ctx);
         return { executor, source: "discovered", warnings };
       } catch (error) {
         if (options.strictPlugins) throw withStrictHint(error);
@@ -401,8 +403,7 @@ export class PluginRegistry {
       label: fallback,
       builtin: this.builtins.get(`executor:${fallback}`)!,
     };
-    const value = await this.importTarget("executor", target);
-    const executor = (await this.construct("executor", target, value, {}, ctx)) as Executor;
+    const executor = await this.materialize<Executor>("executor", target, {}, ctx);
     return { executor, source: "builtin", warnings };
   }
 
