@@ -4,34 +4,6 @@
 
 export { PROTOCOL_VERSION } from "../contract/version.ts";
 
-export type RequestType =
-  | "kernel_info"
-  | "execute"
-  | "set_cells"
-  | "delete_cells"
-  | "run_cells"
-  | "set_inputs"
-  | "interrupt"
-  | "shutdown"
-  | "complete"
-  | "inspect"
-  | "is_complete";
-
-/** Every request type of docs/protocol.md that takes an id (`exit` is handled by the listen loop). */
-export const REQUEST_TYPES: readonly RequestType[] = [
-  "kernel_info",
-  "execute",
-  "set_cells",
-  "delete_cells",
-  "run_cells",
-  "set_inputs",
-  "interrupt",
-  "shutdown",
-  "complete",
-  "inspect",
-  "is_complete",
-];
-
 export interface BaseRequest {
   id: string;
   type: string;
@@ -120,10 +92,12 @@ const cells: Check = (v, p) => {
   return null;
 };
 
-const SCHEMA_TABLE: Record<string, Record<string, Check>> = {
+/**
+ * Every request type that takes an id (`exit` is handled by the listen loop), with the checks
+ * of its fields: the one list of request types (RequestType and REQUEST_TYPES derive from it).
+ */
+const SCHEMA_TABLE = {
   kernel_info: {},
-  interrupt: {},
-  shutdown: {},
   execute: {
     code: str,
     silent: optional(bool),
@@ -134,10 +108,17 @@ const SCHEMA_TABLE: Record<string, Record<string, Check>> = {
   delete_cells: { cellIds: strings },
   run_cells: { cellIds: strings },
   set_inputs: { values: object },
+  interrupt: {},
+  shutdown: {},
   complete: { code: str, cursorPos: cursor, cellId: optional(str) },
   inspect: { code: str, cursorPos: cursor, detailLevel: optional(detailLevel), cellId: optional(str) },
   is_complete: { code: str },
-};
+} satisfies Record<string, Record<string, Check>>;
+
+export type RequestType = keyof typeof SCHEMA_TABLE;
+
+/** Every request type of docs/protocol.md that takes an id. */
+export const REQUEST_TYPES = Object.keys(SCHEMA_TABLE) as readonly RequestType[];
 
 /** The checks of each request type as [field, check] pairs, built once (this runs on every request). */
 const SCHEMAS = new Map<string, readonly (readonly [string, Check])[]>(
