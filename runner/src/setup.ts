@@ -23,6 +23,7 @@ import {
   PluginRegistry,
   type PluginSpec,
   processInterrupts,
+  type RunMode,
   type SchedulerSpec,
   type Transport,
 } from "@kernelkit/core";
@@ -47,6 +48,10 @@ export interface KernelFlags {
   loadedConfig?: LoadedConfig | null;
   /** serve: the transport to load (see transportRef), before the executor. */
   transport?: PluginRef;
+  /** --mode: overrides the config's `mode` (docs/modes.md). */
+  mode?: RunMode | undefined;
+  /** --continue-on-error (sequential mode). */
+  continueOnError?: boolean | undefined;
 }
 
 export interface BuiltKernel {
@@ -176,6 +181,8 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
       language,
       config,
       ...(config.autorun !== undefined ? { autorun: config.autorun } : {}),
+      mode: flags.mode ?? config.mode ?? "reactive",
+      continueOnError: flags.continueOnError === true,
       interrupts: flags.interrupts === false ? null : processInterrupts(),
     });
     return { kernel, warnings, config: loaded, registry, transport };

@@ -1,5 +1,5 @@
 // `kernelkit run NOTEBOOK`: runs every cell once, reactively, and reports.
-import { type InterruptEvent, processInterrupts, teardownKernel } from "@kernelkit/core";
+import { type InterruptEvent, processInterrupts, type RunMode, teardownKernel } from "@kernelkit/core";
 import { originalWrite, realExit } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
@@ -17,6 +17,9 @@ export interface RunOptions {
   lifecycle?: string[];
   strict?: boolean;
   profile?: string;
+  mode?: RunMode;
+  continueOnError?: boolean;
+  jobs?: number;
 }
 
 export async function runCommand(notebookArg: string, options: RunOptions): Promise<number> {
@@ -40,6 +43,8 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
       lifecycles: options.lifecycle,
       strict: options.strict,
       profile: options.profile,
+      mode: options.mode,
+      continueOnError: options.continueOnError,
     };
     built = await buildKernel(notebook, opts);
   } catch (error) {
@@ -88,7 +93,7 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   if (json) {
     collector.writeJson(
       kernel,
-      { schemaVersion: 1, ok: summary.ok, executor: kernel.executor.name, warnings },
+      { schemaVersion: 1, ok: summary.ok, executor: kernel.executor.name, mode: kernel.mode, warnings },
       out,
     );
   } else {

@@ -72,6 +72,14 @@ function build(v: Valibot) {
             v.description("true (default): a run includes descendants; false: they are marked stale."),
           ),
         ),
+        mode: v.optional(
+          v.pipe(
+            v.picklist(["reactive", "sequential"], '"reactive" or "sequential"'),
+            v.description(
+              '"reactive" (default): cells run in dependency order; "sequential": top to bottom, as in Jupyter.',
+            ),
+          ),
+        ),
         strictPlugins: v.optional(
           v.pipe(
             v.boolean("a boolean"),
@@ -121,6 +129,7 @@ const TOP_KEYS = [
   "transport",
   "plugins",
   "autorun",
+  "mode",
   "strictPlugins",
   "log",
 ];
