@@ -124,7 +124,7 @@ export class ReferenceExecutor implements Executor {
       } catch (error) {
         throw new CellRuntimeError(error, userTraceback(error, this.mapFrame));
       }
-      if (slot.state === "running") {
+      if (slot.done === 0) {
         await new Promise<void>((resolve, reject) => {
           const onAbort = () => reject(new InterruptedError());
           if (ctx.signal.aborted) return onAbort();
@@ -136,10 +136,9 @@ export class ReferenceExecutor implements Executor {
           );
         });
       }
-      if (slot.state === "threw")
-        throw new CellRuntimeError(slot.error, userTraceback(slot.error, this.mapFrame));
-      for (const name of cell.defs) this.scope.set(name, slot.defs?.[name]);
-      return slot.value;
+      if (slot.done === 2) throw new CellRuntimeError(slot.e, userTraceback(slot.e, this.mapFrame));
+      for (const name of cell.defs) this.scope.set(name, slot.d?.[name]);
+      return slot.v;
     } finally {
       this.sandbox.__kk_slot = undefined;
       this.current = null;

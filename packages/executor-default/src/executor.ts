@@ -440,12 +440,11 @@ export class DefaultExecutor implements Executor, OutputOwner {
       } finally {
         this.sandbox.__kk_slot = undefined;
       }
-      if (slot.state === "running") await this.awaitCompletion(completion, ctx);
-      if (slot.state === "threw")
-        throw new CellRuntimeError(slot.error, userTraceback(slot.error, this.mapFrame));
-      const defs = slot.defs;
+      if (slot.done === 0) await this.awaitCompletion(completion, ctx);
+      if (slot.done === 2) throw new CellRuntimeError(slot.e, userTraceback(slot.e, this.mapFrame));
+      const defs = slot.d;
       if (defs) for (const name of cell.defs) this.scope.set(name, defs[name]);
-      return slot.value;
+      return slot.v;
     } finally {
       this.current = null;
       restore();

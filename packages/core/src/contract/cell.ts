@@ -64,18 +64,23 @@ export interface CompiledJs {
   bodyLines: number;
 }
 
-/** Where a JS cell's rewrite (`CompiledJs.source`) leaves what the cell did. */
+/**
+ * Where a JS cell's rewrite (`CompiledJs.source`) leaves what the cell did. The field names are
+ * short because they are part of every rewritten cell's code, and of the plugin API (1.0.0):
+ * executors outside this repository fill and read them too.
+ */
 export interface CellSlot {
-  /** The last expression statement's value (undefined: no output). */
-  value: unknown;
-  /** The cell's defs by name, once the body finished. */
-  defs: Record<string, unknown> | undefined;
-  /** What the body threw (when `state` is "threw"). */
-  error: unknown;
-  state: "running" | "finished" | "threw";
+  /** value: the last expression statement's value (undefined: no output). */
+  v: unknown;
+  /** defs: the cell's defs by name, once the body finished. */
+  d: Record<string, unknown> | undefined;
+  /** error: what the body threw (when `done` is 2). */
+  e: unknown;
+  /** 0 still running (the script's completion value is then a promise of the slot), 1 finished, 2 threw. */
+  done: 0 | 1 | 2;
 }
 
 /** A fresh slot for one execution of a `CompiledJs` (set it as the context's `__kk_slot`). */
 export function newCellSlot(): CellSlot {
-  return { value: undefined, defs: undefined, error: undefined, state: "running" };
+  return { v: undefined, d: undefined, e: undefined, done: 0 };
 }
