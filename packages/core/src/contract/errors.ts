@@ -63,9 +63,17 @@ export type ErrorCode =
   | "KK_WS_UNAUTHORIZED"
   | "KK_WS_FORBIDDEN_ORIGIN"
   | "KK_WS_NOT_LOOPBACK"
+  | "KK_WS_WEAK_TOKEN"
   | "KK_JUPYTER_BIND"
   | "KK_JUPYTER_CONNECTION_FILE"
   | "KK_JUPYTER_PORT_IN_USE"
+  // kernelkit watch
+  | "KK_WATCH_EMPTY"
+  | "KK_WATCH_FAILED"
+  | "KK_WATCH_INVALID"
+  | "KK_WATCH_NOTEBOOK_GONE"
+  | "KK_WATCH_TOO_LARGE"
+  | "KK_WATCH_UNREADABLE"
   // wire-protocol answers a handler can throw (error_reply codes)
   | "INVALID_REQUEST"
   | "UNKNOWN_COMMAND"
