@@ -24,6 +24,7 @@ const BENCHES = [
   "soak",
   "interrupt",
   "reactive",
+  "watch",
   "fuzz-live",
 ];
 

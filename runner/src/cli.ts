@@ -121,6 +121,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--allow-weak-token", "ws: accept a --token shorter than 16 characters")
     .option("--config <path>", "config file (default: searched from the notebook's folder)")
     .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
+    .option("--watch", "re-run changed cells when the notebook file is saved; clients get the frames")
     .action(async (notebook: string | undefined, opts) => {
       const { serveCommand } = await import("./commands/serve.ts");
       setExit(await serveCommand(notebook, opts));

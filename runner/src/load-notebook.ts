@@ -1,5 +1,6 @@
-// Reads a notebook file with a coded, one-line error for every way it can be wrong.
-import { readFileSync, statSync } from "node:fs";
+// Reads a notebook file with a coded, one-line error for every way it can be wrong. Every
+// command that reads a notebook (run, check, serve) goes through loadNotebook.
+import { closeSync, fstatSync, openSync, readFileSync, type Stats, statSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   KernelkitError,
@@ -9,9 +10,86 @@ import {
   parseNotebook,
 } from "@kernelkit/core";
 
+/** Reads of a file that changes under us, before giving up: ~0.6 s in all. */
+const READ_ATTEMPTS = 8;
+/** An empty file modified this recently may be an editor's save in progress. */
+const RECENT_MS = 2000;
+const EMPTY_LOOKS = 6;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function unreadable(pathArg: string, error: unknown): KernelkitError {
+  return new KernelkitError(
+    "KK_NOTEBOOK_UNREADABLE",
+    `cannot read ${pathArg}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    { hint: "Check the file's permissions." },
+  );
+}
+
+/**
+ * The file's bytes, read whole while it did not change. An editor saving in place truncates
+ * the file and writes it again: a read in between sees it empty or cut short, and "0 cells,
+ * nothing to run" would be a wrong success. A read is kept when the size before, the bytes
+ * read and the size after agree, and it is not empty while the file was seen non-empty;
+ * otherwise it is read again shortly, and in the end it is a coded error. An empty file
+ * written in the last 2 s is looked at again a few times (~0.4 s) before it counts as empty.
+ */
+function readWhole(path: string, pathArg: string, first: Stats): Buffer {
+  if (!first.isFile()) {
+    // A pipe (`run <(…)`) or a device: one read, nothing to compare with.
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw unreadable(pathArg, error);
+    }
+  }
+  let seen = first.size;
+  let emptyLooks = 0;
+  let last = { before: first.size, read: -1 };
+  for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (error) {
+      throw unreadable(pathArg, error);
+    }
+    let before: Stats;
+    let bytes: Buffer;
+    let after: Stats;
+    try {
+      before = fstatSync(fd);
+      bytes = readFileSync(fd);
+      after = fstatSync(fd);
+    } catch (error) {
+      throw unreadable(pathArg, error);
+    } finally {
+      closeSync(fd);
+    }
+    seen = Math.max(seen, before.size, after.size);
+    const consistent =
+      bytes.length === before.size && after.size === before.size && after.mtimeMs === before.mtimeMs;
+    if (consistent && bytes.length > 0) return bytes;
+    if (consistent && seen === 0) {
+      if (Date.now() - after.mtimeMs > RECENT_MS || emptyLooks >= EMPTY_LOOKS) return bytes;
+      emptyLooks++;
+    }
+    last = { before: before.size, read: bytes.length };
+    if (attempt < READ_ATTEMPTS) sleepSync(attempt * 20);
+  }
+  throw new KernelkitError(
+    "KK_NOTEBOOK_CHANGING",
+    `${pathArg} kept changing while it was read (${last.before} bytes when opened, ${last.read} read)`,
+    {
+      hint: "Another program is writing it (an editor saving?). Run the command again once it has finished.",
+    },
+  );
+}
+
 export function loadNotebook(pathArg: string): Notebook {
   const path = resolve(pathArg);
-  let stat: ReturnType<typeof statSync>;
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch (error) {
@@ -34,18 +112,7 @@ export function loadNotebook(pathArg: string): Notebook {
       hint: `Use one of ${NOTEBOOK_EXTENSIONS.join(", ")} (percent format: "// %%" or "# %%" cell markers).`,
     });
   }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new KernelkitError(
-      "KK_NOTEBOOK_UNREADABLE",
-      `cannot read ${pathArg}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      {
-        hint: "Check the file's permissions.",
-      },
-    );
-  }
+  const bytes = readWhole(path, pathArg, stat);
   if (bytes.includes(0)) {
     throw new KernelkitError(
       "KK_NOTEBOOK_BINARY",

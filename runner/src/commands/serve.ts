@@ -33,6 +33,8 @@ export interface ServeOptions {
   executor?: string;
   connectionFile?: string;
   language?: string;
+  /** Re-run changed cells when the notebook file is saved (docs/watch.md). */
+  watch?: boolean;
 }
 
 /** The flags buildKernel understands. */
@@ -45,6 +47,16 @@ export function kernelFlags(options: ServeOptions): KernelFlags {
 
 export async function serveCommand(notebookArg: string | undefined, options: ServeOptions): Promise<number> {
   const err = originalWrite("stderr");
+  if (options.watch && !notebookArg) {
+    return reportStartupError(
+      new KernelkitError("KK_USAGE", "--watch needs a notebook to watch", {
+        hint: "Pass the notebook: kernelkit serve --watch nb.ts",
+      }),
+      false,
+      err,
+      err,
+    );
+  }
   if (options.transport === "ws") return serveWebSocket(notebookArg, options);
   if (options.transport === "jupyter") return serveJupyterKernel(notebookArg, options);
   let notebook: Notebook | null;
@@ -119,16 +131,26 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
   const transport = built.transport!;
 
   // SIGTERM: a graceful stop, like the end of input (not SIGINT: see core/src/runtime/interrupt.ts).
-  const served = endableTransport(transport);
-  const onTerm = () => served.endInput();
+  const endable = endableTransport(transport);
+  const onTerm = () => endable.endInput();
   process.on("SIGTERM", onTerm);
+  const { attachServeWatch } = options.watch
+    ? await import("../watch/serve-watch.ts")
+    : { attachServeWatch: null };
+  // The transport's one connection (stdio's), when it has one: watch runs show on it too.
+  const own = (transport as { connection?: Connection }).connection;
+  const watch = attachServeWatch ? await attachServeWatch(kernel, endable, own ? [own] : [], err) : null;
   try {
-    await listenMessages(kernel, served);
+    const served = listenMessages(kernel, watch?.transport ?? endable);
+    await watch?.start();
+    await served;
   } catch (error) {
     process.off("SIGTERM", onTerm);
+    await watch?.close();
     await teardownKernel(kernel);
     return reportStartupError(error, false, err, err);
   }
+  await watch?.close();
   process.off("SIGTERM", onTerm);
   await teardownKernel(kernel);
   return EXIT.ok;

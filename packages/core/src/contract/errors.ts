@@ -12,6 +12,7 @@ export type ErrorCode =
   | "KK_NOTEBOOK_UNREADABLE"
   | "KK_NOTEBOOK_BINARY"
   | "KK_NOTEBOOK_UNSUPPORTED"
+  | "KK_NOTEBOOK_CHANGING"
   | "KK_DUPLICATE_NAME"
   // static and runtime errors of cells
   | "KK_SYNTAX"
