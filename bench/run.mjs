@@ -24,6 +24,7 @@ const BENCHES = [
   "soak",
   "interrupt",
   "reactive",
+  "batch",
   "watch",
   "fuzz-live",
 ];

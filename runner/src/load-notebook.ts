@@ -1,14 +1,32 @@
 // Reads a notebook file with a coded, one-line error for every way it can be wrong. Every
 // command that reads a notebook (run, check, serve) goes through loadNotebook.
 import { closeSync, fstatSync, openSync, readFileSync, type Stats, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import {
+  discoverEntryPoints,
   KernelkitError,
-  NOTEBOOK_EXTENSIONS,
   type Notebook,
+  type NotebookKind,
+  notebookExtensionsWith,
   notebookKind,
+  notebookKindWith,
   parseNotebook,
 } from "@kernelkit/core";
+
+/**
+ * What a file is as a notebook: a built-in kind, else a language the project's packages declare
+ * (their manifests are read only for an extension that is not built in).
+ */
+export function resolveNotebookKind(path: string, shown = path): NotebookKind {
+  const builtin = notebookKind(path);
+  if (builtin) return builtin;
+  const declared = discoverEntryPoints(dirname(path)).languages;
+  const kind = notebookKindWith(path, declared);
+  if (kind) return kind;
+  throw new KernelkitError("KK_NOTEBOOK_UNSUPPORTED", `${shown} is not a notebook kind kernelkit knows`, {
+    hint: `Use one of ${notebookExtensionsWith(declared).join(", ")} (percent format: "// %%" or "# %%" cell markers), or install a package declaring the language in its manifest's "kernelkit.languages".`,
+  });
+}
 
 /** Reads of a file that changes under us, before giving up: ~0.6 s in all. */
 const READ_ATTEMPTS = 8;
@@ -106,12 +124,7 @@ export function loadNotebook(pathArg: string): Notebook {
       hint: "Pass a notebook file inside it, e.g. examples/notebooks/sales.ts.",
     });
   }
-  const kind = notebookKind(path);
-  if (!kind) {
-    throw new KernelkitError("KK_NOTEBOOK_UNSUPPORTED", `${pathArg} is not a notebook kind kernelkit knows`, {
-      hint: `Use one of ${NOTEBOOK_EXTENSIONS.join(", ")} (percent format: "// %%" or "# %%" cell markers).`,
-    });
-  }
+  const kind = resolveNotebookKind(path, pathArg);
   const bytes = readWhole(path, pathArg, stat);
   if (bytes.includes(0)) {
     throw new KernelkitError(

@@ -49,7 +49,13 @@ export function renderReport(cells: CellReport[], totalMs: number): string {
       c.status === "success" || c.status === "exception" || c.status === "interrupted"
         ? pc.dim(`  ${formatDuration(c.durationMs)}`)
         : "";
-    lines.push(`${color(SYMBOL[c.status] ?? "?")} ${pc.bold(`[${n}]`)} ${label}  ${color(c.status)}${time}`);
+    if (c.skippedBy) {
+      // Completed by a lifecycle's Skip: it did not run, whatever result the Skip carried.
+      lines.push(`${pc.dim("↷")} ${pc.bold(`[${n}]`)} ${label}  ${pc.dim(`skipped by ${c.skippedBy}`)}`);
+    } else
+      lines.push(
+        `${color(SYMBOL[c.status] ?? "?")} ${pc.bold(`[${n}]`)} ${label}  ${color(c.status)}${time}`,
+      );
     if (c.stdout) lines.push(indent(c.stdout));
     if (c.stderr) lines.push(pc.yellow(indent(c.stderr)));
     for (const d of c.displays) lines.push(indent(String(d["text/plain"] ?? "")));
@@ -70,7 +76,10 @@ export function renderReport(cells: CellReport[], totalMs: number): string {
     }
   }
   const counts = new Map<string, number>();
-  for (const c of cells) if (c.type === "code") counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+  for (const c of cells) {
+    const key = c.skippedBy ? "skipped" : c.status;
+    if (c.type === "code") counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   const parts = [...counts].map(([s, k]) => (MARK[s] ?? ((x: string) => x))(`${k} ${s}`));
   lines.push("");
   lines.push(

@@ -6,6 +6,7 @@ import {
   API_VERSION,
   createKernel,
   createLogger,
+  type Discovery,
   discoverEntryPoints,
   type ExecutionLifecycle,
   type Executor,
@@ -69,12 +70,12 @@ export interface BuiltKernel {
 export function createRegistry(
   context: PluginContext,
   options: { discoverFrom?: string | null; typescript?: boolean } = {},
-): { registry: PluginRegistry; warnings: KernelWarning[] } {
+): { registry: PluginRegistry; warnings: KernelWarning[]; discovery: Discovery | null } {
   const discovery = options.discoverFrom ? discoverEntryPoints(options.discoverFrom) : null;
   const registry = defineBuiltins(new PluginRegistry({ context, discovery }), {
     typescript: options.typescript ?? true,
   });
-  return { registry, warnings: discovery ? [...discovery.warnings] : [] };
+  return { registry, warnings: discovery ? [...discovery.warnings] : [], discovery };
 }
 
 function refOf(spec: PluginSpec, baseDir: string): PluginRef {

@@ -124,10 +124,11 @@ function appendOutput(container, frame) {
 
 // ---- cells ----
 
-function setStatus(cell, status, runResult) {
+function setStatus(cell, status, runResult, skippedBy) {
   cell.root.dataset.status = status;
-  if (runResult) cell.root.dataset.result = runResult;
-  cell.status.textContent = runResult && status === "idle" ? `idle · ${runResult}` : status;
+  if (runResult) cell.root.dataset.result = skippedBy ? "skipped" : runResult;
+  cell.status.textContent =
+    runResult && status === "idle" ? `idle · ${skippedBy ? `skipped by ${skippedBy}` : runResult}` : status;
   cell.status.dataset.status = status;
 }
 
@@ -177,7 +178,7 @@ function onCellFrame(frame) {
       cell.fresh = false;
       delete cell.root.dataset.stale;
     }
-    setStatus(cell, frame.status, frame.runResult);
+    setStatus(cell, frame.status, frame.runResult, frame.skippedBy);
     return;
   }
   appendOutput(cell.outputs, frame);

@@ -5,5 +5,13 @@ export { HOST_GLOBALS, isJsContextGlobal, JS_CONTEXT_GLOBALS, KERNEL_GLOBALS } f
 export type { GraphCellInput } from "./graph.ts";
 export { DataflowGraph } from "./graph.ts";
 export { isCompleteJs } from "./is-complete.ts";
+export type { LanguageSpec } from "./languages.ts";
+export {
+  BUILTIN_LANGUAGE_TABLE,
+  BUILTIN_LANGUAGES,
+  isBuiltinExtension,
+  LanguageTable,
+  lineCommentOf,
+} from "./languages.ts";
 export type { Notebook, NotebookCell, NotebookKind } from "./notebook.ts";
 export { NOTEBOOK_EXTENSIONS, notebookKind, parseNotebook } from "./notebook.ts";

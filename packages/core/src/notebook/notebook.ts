@@ -1,8 +1,8 @@
 // Percent-format notebooks ("// %%" / "# %%"), as jupytext, VS Code, Spyder and PyCharm write them.
 import { createHash } from "node:crypto";
-import { extname } from "node:path";
 import type { CellType, Language } from "../contract/cell.ts";
 import { KernelkitError } from "../contract/errors.ts";
+import { BUILTIN_LANGUAGE_TABLE, lineCommentOf, type NotebookKind } from "./languages.ts";
 
 export interface NotebookCell {
   /** The cell's name when it has one, else a hash of its code plus its occurrence index. */
@@ -22,27 +22,19 @@ export interface Notebook {
   readonly language: Language;
   /** JS/TS notebooks: whether cells are TypeScript (stripped before running). */
   readonly typescript: boolean;
+  /** The language's line comment ("//", "#"): cell markers are `<lineComment> %%`. */
+  readonly lineComment?: string;
   readonly cells: NotebookCell[];
 }
 
-export interface NotebookKind {
-  language: Language;
-  typescript: boolean;
-}
+export type { NotebookKind } from "./languages.ts";
 
-const KINDS: Record<string, NotebookKind> = {
-  ".ts": { language: "javascript", typescript: true },
-  ".mts": { language: "javascript", typescript: true },
-  ".js": { language: "javascript", typescript: false },
-  ".mjs": { language: "javascript", typescript: false },
-  ".py": { language: "python", typescript: false },
-};
+/** The extensions of the built-in notebook kinds (plugin languages add theirs, see LanguageTable). */
+export const NOTEBOOK_EXTENSIONS: readonly string[] = BUILTIN_LANGUAGE_TABLE.extensions();
 
-export const NOTEBOOK_EXTENSIONS: readonly string[] = Object.keys(KINDS);
-
-/** The language of a notebook file by its extension, or null when it is not a notebook kind. */
+/** The built-in kind of a notebook file by its extension, or null (plugin languages: LanguageTable). */
 export function notebookKind(path: string): NotebookKind | null {
-  return KINDS[extname(path).toLowerCase()] ?? null;
+  return BUILTIN_LANGUAGE_TABLE.kindOf(path);
 }
 
 /** The id of an unnamed cell: a hash of its code, plus its occurrence index among identical cells. */
@@ -58,14 +50,15 @@ interface Header {
   metadata: Record<string, unknown>;
 }
 
-const MARKERS: Record<string, RegExp> = {
-  javascript: /^\s*\/\/\s?%%(?:\s+(.*))?\s*$/,
-  python: /^\s*#\s?%%(?:\s+(.*))?\s*$/,
-};
-const COMMENT: Record<string, RegExp> = {
-  javascript: /^\s*\/\/ ?/,
-  python: /^\s*# ?/,
-};
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** The percent marker (`<lineComment> %%`) and the comment prefix of a language's line comment. */
+function markersFor(lineComment: string): { marker: RegExp; comment: RegExp } {
+  const c = escapeRegExp(lineComment);
+  return { marker: new RegExp(`^\\s*${c}\\s?%%(?:\\s+(.*))?\\s*$`), comment: new RegExp(`^\\s*${c} ?`) };
+}
 
 export interface ParseOptions extends Partial<NotebookKind> {
   path?: string | null;
@@ -81,8 +74,9 @@ export function parseNotebook(text: string, options: ParseOptions = {}): Noteboo
   const kind = options.language
     ? { language: options.language, typescript: options.typescript ?? false }
     : ((path ? notebookKind(path) : null) ?? { language: "javascript", typescript: true });
-  const marker = MARKERS[kind.language] ?? MARKERS.javascript!;
-  const comment = COMMENT[kind.language] ?? COMMENT.javascript!;
+  const lineComment =
+    options.lineComment ?? (kind as NotebookKind).lineComment ?? lineCommentOf(kind.language);
+  const { marker, comment } = markersFor(lineComment);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r?\n/);
 
@@ -168,7 +162,7 @@ export function parseNotebook(text: string, options: ParseOptions = {}): Noteboo
       line: start,
     });
   }
-  return { path, language: kind.language, typescript: kind.typescript, cells };
+  return { path, language: kind.language, typescript: kind.typescript, lineComment, cells };
 }
 
 const TYPE_WORDS: Record<string, { type: CellType; disabled?: boolean }> = {
