@@ -27,6 +27,7 @@ const BENCHES = [
   "batch",
   "watch",
   "fuzz-live",
+  "jupyter",
 ];
 
 const RESULTS = join(REPO, "bench", "results");

@@ -43,6 +43,11 @@ export interface KernelFlags {
   profile?: string | undefined;
   /** Use the process's SIGINT/deadline machinery (CLI processes do; embedders may not). */
   interrupts?: boolean;
+  /**
+   * Find plugin packages from the config file's project rather than the working directory (a
+   * kernelspec's baked-in --config: Jupyter starts the kernel in the notebook's folder).
+   */
+  discoverFromConfig?: boolean;
   /** Language of cells when there is no notebook (serve without one). */
   language?: Language;
   /** The config already loaded for this notebook (serve reads its `transport` first); undefined: load it. */
@@ -133,7 +138,8 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
     apiVersion: API_VERSION,
   };
   // Discovery reads the package.json nearest the notebook, else the one nearest the config.
-  const projectFrom = findPackageJson(cwd) ? cwd : loaded ? loaded.dir : cwd;
+  const projectFrom =
+    flags.discoverFromConfig && loaded ? loaded.dir : findPackageJson(cwd) ? cwd : loaded ? loaded.dir : cwd;
   const { registry, warnings } = createRegistry(context, {
     discoverFrom: projectFrom,
     typescript: notebook?.typescript ?? true,

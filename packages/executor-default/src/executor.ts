@@ -162,6 +162,10 @@ export class DefaultExecutor implements Executor, OutputOwner {
     hidden("__dirname", dirname(anchor));
     hidden("__kk_meta", { url: pathToFileURL(anchor).href, filename: anchor, dirname: dirname(anchor) });
     hidden("display", this.makeDisplay());
+    // Outputs and input of the running cell (docs/protocol.md v1.1).
+    hidden("clearOutput", (wait?: boolean) => this.cellCtx()?.clearOutput?.(wait === true));
+    hidden("prompt", (message?: unknown, _default?: unknown) => this.prompt(message));
+    hidden("page", (value: unknown) => this.cellCtx()?.display(value, { page: true }));
     registerOwner(this);
     process.on("unhandledRejection", this.onRejection);
     process.on("uncaughtException", this.onException);
@@ -219,10 +223,28 @@ export class DefaultExecutor implements Executor, OutputOwner {
     return true;
   }
 
+  /** The cell that display/clearOutput/prompt/page act for (the same rule as its output). */
+  private cellCtx(): ExecutionContext | null {
+    return this.owner();
+  }
+
+  /**
+   * `prompt()` asks the client for a line when the request allowed stdin, else gets end of
+   * file (null, as a browser's cancelled dialog). It returns a promise — `await prompt("…")` —
+   * because the answer arrives on the main thread, which a synchronous wait would block.
+   */
+  private prompt(message: unknown): Promise<string | null> {
+    const ctx = this.cellCtx();
+    if (!ctx?.input) return Promise.resolve(null);
+    return ctx.input(message === undefined ? "" : String(message));
+  }
+
   private makeDisplay(): unknown {
-    const display = (value: unknown) => {
-      const ctx = this.owner();
-      ctx?.display(value);
+    const display = (value: unknown, options?: { displayId?: string }) => {
+      const ctx = this.cellCtx();
+      if (options && typeof options === "object" && typeof options.displayId === "string") {
+        ctx?.display(value, { displayId: options.displayId });
+      } else ctx?.display(value);
     };
     Object.assign(display, {
       html: (html: string) => display(rich.html(html)),

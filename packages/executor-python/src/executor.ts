@@ -190,6 +190,7 @@ export class PythonExecutor implements Executor {
         display,
         line: cell.line,
         label,
+        ...(ctx.input ? { stdin: true } : {}),
       });
       if (ctx.signal.aborted) {
         // In the same write as the request: Python reads them together and never starts the cell.
@@ -366,7 +367,25 @@ export class PythonExecutor implements Executor {
       case "display": {
         const exec = this.execs.find((e) => e.seq === m.seq) ?? this.execs[0];
         const ctx = exec?.ctx ?? this.latestCtx;
-        ctx?.display(mimeBundle(m.bundle as Record<string, unknown>));
+        const bundle = mimeBundle(m.bundle as Record<string, unknown>);
+        if (typeof m.displayId === "string") ctx?.display(bundle, { displayId: m.displayId });
+        else if (m.page === true) ctx?.display(bundle, { page: true });
+        else ctx?.display(bundle);
+        return;
+      }
+      case "clear_output": {
+        const exec = this.execs.find((e) => e.seq === m.seq) ?? this.execs[0];
+        (exec?.ctx ?? this.latestCtx)?.clearOutput?.(m.wait === true);
+        return;
+      }
+      case "input": {
+        // The cell waits in input()/getpass(): ask the client (end of file when stdin is not allowed).
+        const exec = this.execs.find((e) => e.seq === m.seq) ?? this.execs[0];
+        const ask = exec?.ctx.input;
+        const answer = ask
+          ? ask.call(exec.ctx, String(m.prompt ?? ""), { password: m.password === true })
+          : Promise.resolve(null);
+        void answer.then((value) => this.proc?.send({ op: "input_reply", seq: m.seq, value }));
         return;
       }
       case "ready": {

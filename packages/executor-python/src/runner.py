@@ -50,6 +50,8 @@ class _State:
     deferred = False
     seq = None  # the exec request being handled
     cancelled = set()  # exec requests the host interrupted before they started
+    stdin = False  # the exec request allowed stdin: input() asks the host (docs/protocol.md v1.1)
+    input_replies = []  # answers to input requests, read from the channel
 
 
 S = _State()
@@ -176,6 +178,8 @@ def _read_channel():
         if msg.get("op") == "interrupt":
             # Registered at once, so an exec queued before it in the same batch sees it.
             S.cancelled.add(msg.get("seq"))
+        elif msg.get("op") == "input_reply":
+            S.input_replies.append(msg)
         else:
             _backlog.append(msg)
     return True
@@ -527,8 +531,9 @@ def _repr_failed(value, name, error):
     ERR.write("kernelkit: %s.%s() failed: %s: %s\n" % (type(value).__name__, name, type(error).__name__, error))
 
 
-def display(*objs, raw=False, **_ignored):
-    """Shows each value as an extra output of the running cell (a mime bundle with raw=True)."""
+def display(*objs, raw=False, display_id=None, **_ignored):
+    """Shows each value as an extra output of the running cell (a mime bundle with raw=True).
+    With display_id, a later display (or update_display) with that id replaces it."""
     for obj in objs:
         if raw and isinstance(obj, dict):
             bundle = {str(k): v for k, v in obj.items()}
@@ -536,7 +541,55 @@ def display(*objs, raw=False, **_ignored):
                 bundle["text/plain"] = ""
         else:
             bundle = format_bundle(obj)
-        emit({"op": "display", "seq": S.seq, "bundle": bundle}, always=True)
+        msg = {"op": "display", "seq": S.seq, "bundle": bundle}
+        if display_id is not None:
+            msg["displayId"] = str(display_id)
+        emit(msg, always=True)
+
+
+def update_display(obj, display_id, raw=False, **_ignored):
+    """Replaces the output shown with that display_id (IPython's update_display)."""
+    display(obj, raw=raw, display_id=display_id)
+
+
+def page(obj, raw=False):
+    """Shows the value in the front-end's pager (IPython's page payload) instead of inline."""
+    if raw and isinstance(obj, dict):
+        bundle = {str(k): v for k, v in obj.items()}
+    elif isinstance(obj, str):
+        bundle = {"text/plain": obj}
+    else:
+        bundle = format_bundle(obj)
+    emit({"op": "display", "seq": S.seq, "bundle": bundle, "page": True}, always=True)
+
+
+def clear_output(wait=False):
+    """Clears the running cell's outputs so far (IPython's clear_output)."""
+    emit({"op": "clear_output", "seq": S.seq, "wait": bool(wait)}, always=True)
+
+
+def _ask_host(prompt, password):
+    """input()/getpass() when the request allowed stdin: the host asks the client and answers."""
+    if not S.stdin:
+        raise EOFError("EOF when reading a line")
+    _flush_all()
+    S.input_replies = []
+    send({"op": "input", "seq": S.seq, "prompt": "" if prompt is None else str(prompt), "password": password})
+    while not S.input_replies:
+        if not _read_channel():
+            raise EOFError("EOF when reading a line")
+    value = S.input_replies.pop(0).get("value")
+    if value is None:
+        raise EOFError("EOF when reading a line")
+    return value
+
+
+def _input(prompt=""):
+    return _ask_host(prompt, False)
+
+
+def _getpass(prompt="Password: ", stream=None):
+    return _ask_host(prompt, True)
 
 
 
@@ -1193,6 +1246,7 @@ def op_exec(msg):
     seq = msg["seq"]
     S.seq = seq
     code = msg["code"]
+    S.stdin = msg.get("stdin") is True
     filename = msg.get("file") or "<execute>"
     line = int(msg.get("line") or 1)
     label = msg.get("label") or "<module>"
@@ -1491,6 +1545,16 @@ def main():
     sys.modules["__main__"] = MAIN
     builtins.display = display
     builtins.__kk_magic = _Magic
+    builtins.update_display = update_display
+    builtins.clear_output = clear_output
+    builtins.page = page
+    builtins.input = _input
+    try:
+        import getpass
+
+        getpass.getpass = _getpass
+    except ImportError:
+        pass
     signal.signal(signal.SIGINT, _on_sigint)
     sys.addaudithook(_audit)
     if hasattr(os, "register_at_fork"):

@@ -24,8 +24,17 @@ export class KernelLink implements Connection {
   /** Frames that belong to no request: output a cell's timer wrote after its `done`. */
   onOrphan: (frame: Frame) => void = () => {};
 
+  /** Requests made before the kernel's listen loop attached (the transport starts first). */
+  private early: Record<string, unknown>[] = [];
+
   attach(onMessage: (msg: unknown, from: Connection) => void): void {
     this.onMessage = onMessage;
+    for (const m of this.early.splice(0)) onMessage(m, this);
+  }
+
+  private deliver(message: Record<string, unknown>): void {
+    if (this.onMessage) this.onMessage(message, this);
+    else this.early.push(message);
   }
 
   /** Sends a request to the kernel; resolves with its terminal frame. */
@@ -36,13 +45,13 @@ export class KernelLink implements Connection {
     const id = `j${++this.seq}`;
     return new Promise<Frame>((resolve) => {
       this.pending.set(id, { request, onFrame, resolve });
-      this.onMessage?.({ ...request, id }, this);
+      this.deliver({ ...request, id });
     });
   }
 
   /** Like `request`, without waiting for or tracking the answer (`exit`). */
   notify(message: Record<string, unknown>): void {
-    this.onMessage?.(message, this);
+    this.deliver(message);
   }
 
   send(frame: Frame): void {

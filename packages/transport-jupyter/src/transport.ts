@@ -2,7 +2,7 @@
 // onto kernelkit's own requests and frames. Sockets live on an I/O thread (io-worker.ts); this
 // side keeps shell requests in order, wraps each request in iopub status busy … idle, and
 // translates frames into iopub and reply messages.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import {
@@ -80,10 +80,13 @@ export class JupyterTransport implements Transport {
   /** The parent of output that arrives after its request ended (a timer's console.log). */
   private lastExecute: ReceivedMessage | null = null;
   private executing = false;
+  /** Pager payloads of the running execute (`page(value)`), returned in its execute_reply. */
+  private pages: Record<string, unknown>[] | null = null;
   private readonly inputs = new Map<string, (value: string | null) => void>();
   private closedResolve: (() => void) | null = null;
   /** Resolved once the process may exit: the shutdown reply is on its way. */
   ports: Record<Channel, number> | null = null;
+  private preparing: Promise<void> | null = null;
 
   constructor(options: JupyterTransportOptions = {}) {
     this.options = options;
@@ -103,13 +106,36 @@ export class JupyterTransport implements Transport {
   }
 
   async start(onMessage: (msg: unknown, from: Connection) => void): Promise<void> {
-    if (this.worker) throw new KernelkitError("KK_INTERNAL", "the Jupyter transport was already started");
+    this.link.attach(onMessage);
+    await this.prepare();
+  }
+
+  /** Where the transport's own diagnostics go (serve prepares the transport before the kernel exists). */
+  setLogger(logger: Logger): void {
+    this.options.logger = logger;
+  }
+
+  /** Sequential (default) or reactive, from the kernel's config (known once it is built). */
+  setMode(mode: "sequential" | "reactive"): void {
+    this.options.mode = mode;
+  }
+
+  /**
+   * Starts the I/O thread and binds the sockets; `start` awaits it. A launcher calls it before
+   * building the kernel, so the sockets bind while the executor loads: kernel_info is answered
+   * from the transport's own knowledge, and requests that need the kernel wait for it.
+   */
+  prepare(): Promise<void> {
+    this.preparing ??= this.spawn();
+    return this.preparing;
+  }
+
+  private async spawn(): Promise<void> {
     if (!existsSync(WORKER_URL)) {
       throw new KernelkitError("KK_INTERNAL", "the Jupyter transport's I/O thread is not built", {
         hint: "Run `npm run build` at the repository root.",
       });
     }
-    this.link.attach(onMessage);
     const signal = this.options.signalInterrupts !== false;
     let guard: IoWorkerData["guard"] = null;
     if (signal) {
@@ -279,6 +305,7 @@ export class JupyterTransport implements Transport {
   }
 
   private async execute(m: Incoming): Promise<void> {
+    if (this.options.mode === "reactive") return this.executeReactive(m);
     const c = m.content;
     const code = typeof c.code === "string" ? c.code : "";
     const silent = c.silent === true;
@@ -292,6 +319,8 @@ export class JupyterTransport implements Transport {
     this.executing = true;
     Atomics.add(this.ctl, EXEC_SEQ, 1);
     let error: ReturnType<typeof errorContent> | null = null;
+    const pages: Record<string, unknown>[] = [];
+    this.pages = pages;
     const request: Record<string, unknown> & { type: string } = {
       type: "execute",
       code,
@@ -313,6 +342,7 @@ export class JupyterTransport implements Transport {
       });
     } finally {
       this.executing = false;
+      this.pages = null;
       Atomics.add(this.ctl, EXEC_SEQ, 1);
     }
     if (typeof done.executionCount === "number") this.executionCount = done.executionCount;
@@ -345,7 +375,86 @@ export class JupyterTransport implements Transport {
     this.reply(
       m,
       "execute_reply",
-      { status: "ok", execution_count: this.executionCount, user_expressions: userExpressions, payload: [] },
+      {
+        status: "ok",
+        execution_count: this.executionCount,
+        user_expressions: userExpressions,
+        payload: pages,
+      },
+      { status: "ok" },
+    );
+  }
+
+  /**
+   * Reactive mode (docs/jupyter.md): the request's code becomes the cell `metadata.cellId`
+   * names (front-ends such as JupyterLab send one; otherwise the code's hash), it runs with
+   * the cells that read its names, and their outputs go out as display_data naming their cell.
+   */
+  private async executeReactive(m: Incoming): Promise<void> {
+    const c = m.content;
+    const code = typeof c.code === "string" ? c.code : "";
+    const silent = c.silent === true;
+    const storeHistory = !silent && c.store_history !== false;
+    const stopOnError = c.stop_on_error !== false;
+    const meta = m.metadata as { cellId?: unknown; cell_id?: unknown };
+    const given =
+      typeof meta.cellId === "string" ? meta.cellId : typeof meta.cell_id === "string" ? meta.cell_id : null;
+    const cellId = given ?? `jupyter-${createHash("sha256").update(code).digest("hex").slice(0, 16)}`;
+    if (storeHistory) this.executionCount++;
+    const count = this.executionCount;
+    if (!silent) this.iopub("execute_input", m, { code, execution_count: count });
+    if (storeHistory) this.history.add(count, code);
+    this.lastExecute = m;
+    this.executing = true;
+    Atomics.add(this.ctl, EXEC_SEQ, 1);
+    let error: ReturnType<typeof errorContent> | null = null;
+    const other = (cell: string, data: Record<string, unknown>) =>
+      this.iopub("display_data", m, { data, metadata: { kernelkit: { cellId: cell } }, transient: {} });
+    let done: Frame;
+    try {
+      done = await this.link.request({ type: "set_cells", cells: [{ id: cellId, code }], run: true }, (f) => {
+        const own = f.cellId === undefined || f.cellId === cellId;
+        const cell = String(f.cellId);
+        if (f.type === "error") {
+          if (own) {
+            error = errorContent(f);
+            this.iopub("error", m, error);
+          } else other(cell, { "text/plain": errorContent(f).traceback.join("\n") });
+        } else if (f.type === "result") {
+          if (own && !silent)
+            this.iopub("execute_result", m, { execution_count: count, data: f.bundle, metadata: {} });
+          else if (!own) other(cell, f.bundle as Record<string, unknown>);
+        } else if ((f.type === "stdout" || f.type === "stderr") && !own) {
+          other(cell, { "text/plain": String(f.data) });
+        } else if (f.type !== "graph" && f.type !== "cell_status") this.output(m, f);
+      });
+    } finally {
+      this.executing = false;
+      Atomics.add(this.ctl, EXEC_SEQ, 1);
+    }
+    const runResult = (done.cells as Record<string, string> | undefined)?.[cellId];
+    if (done.type === "error_reply" && !error) {
+      const e = done.error as { code?: string; message?: string } | undefined;
+      error = { ename: e?.code ?? "Error", evalue: e?.message ?? "", traceback: [] };
+      this.iopub("error", m, error);
+    }
+    if (error || (runResult !== undefined && runResult !== "success")) {
+      const e = error ?? { ename: "Cancelled", evalue: `the cell did not run (${runResult})`, traceback: [] };
+      const aborted = stopOnError ? await this.takeQueuedExecutes() : [];
+      this.reply(m, "execute_reply", { status: "error", execution_count: count, ...e }, { status: "error" });
+      for (const q of aborted) {
+        this.status("busy", q);
+        const status = { status: "aborted" };
+        this.reply(q, "execute_reply", { ...status, execution_count: count }, status);
+        this.status("idle", q);
+      }
+      return;
+    }
+    const userExpressions = await this.userExpressions(c.user_expressions);
+    this.reply(
+      m,
+      "execute_reply",
+      { status: "ok", execution_count: count, user_expressions: userExpressions, payload: [] },
       { status: "ok" },
     );
   }
@@ -358,6 +467,10 @@ export class JupyterTransport implements Transport {
         this.iopub("stream", m, { name: f.type, text: f.data });
         return;
       case "display": {
+        if (f.page === true && this.pages) {
+          this.pages.push({ source: "page", data: f.bundle, start: 0 });
+          return;
+        }
         const transient = typeof f.displayId === "string" ? { display_id: f.displayId } : {};
         const metadata: Record<string, unknown> = {};
         if (typeof f.cellId === "string" && this.options.mode === "reactive") {

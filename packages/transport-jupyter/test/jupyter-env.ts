@@ -72,9 +72,15 @@ export function runPy(
   args: string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 120_000,
+  cwd: string = tmpdir(),
 ): Promise<PyResult> {
   return new Promise((resolve) => {
-    const child = spawn(PYTHON, [join(PY_DIR, script), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    // Kernels start in the launcher's folder: a temporary one, so nothing lands in the repository.
+    const child = spawn(PYTHON, [join(PY_DIR, script), ...args], {
+      env,
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {

@@ -21,6 +21,7 @@ describe.runIf(HAVE_JUPYTER)("a jupyter_client session", () => {
       expect(s.after_message).toBe("42");
       expect(s.interrupt_signal).toMatchObject({ status: "error" });
       expect(s.after_signal).toBe("42");
+      expect(s.input).toEqual({ status: "ok", prompts: ["who? "], text: "hi kernelkit\n" });
       expect(s.restarted).toBe(true);
       expect(s.after_restart).toBe(language === "python" ? "False" : "'undefined'");
       expect(s.left_behind).toEqual([]);

@@ -53,21 +53,34 @@ export async function serveJupyter(
     return fail(error);
   }
 
+  // The sockets bind while the kernel is built: a front-end's kernel_info is answered sooner.
+  const transport = new JupyterTransport({ connection, language });
+  // A bind failure (port in use) surfaces when the listen loop starts the transport.
+  transport.prepare().catch(() => {});
+
   let kernel: Awaited<ReturnType<typeof buildKernel>>["kernel"];
   try {
     const notebook: Notebook | null = notebookArg ? loadNotebook(notebookArg) : null;
     // JS and TS cells share one executor (the default one strips types).
     const flags: KernelFlags = { language: (language === "python" ? "python" : "javascript") as Language };
     if (options.executor !== undefined) flags.executor = options.executor;
-    if (options.config !== undefined) flags.config = options.config;
+    if (options.config !== undefined) {
+      flags.config = options.config;
+      flags.discoverFromConfig = true;
+    }
     const built = await buildKernel(notebook, flags);
     kernel = built.kernel;
     for (const w of built.warnings) err(`kernelkit: warning ${w.code}: ${w.message}\n`);
     if (notebook?.path) process.chdir(kernel.cwd);
   } catch (error) {
+    await transport.close();
     return fail(error);
   }
-  const transport = new JupyterTransport({ connection, language, logger: kernel.logger });
+  // Sequential unless the config says `mode: "reactive"` (docs/jupyter.md).
+  transport.setMode(
+    (kernel.config as { mode?: unknown } | null | undefined)?.mode === "reactive" ? "reactive" : "sequential",
+  );
+  transport.setLogger(kernel.logger);
 
   const onTerm = () => transport.endInput();
   process.on("SIGTERM", onTerm);

@@ -17,7 +17,7 @@ export type Snapshot =
   | {
       ok: false;
       /** missing: wait for the file to come back; the others: wait for the next save. */
-      reason: "missing" | "empty" | "too-large" | "unreadable" | "invalid";
+      reason: "missing" | "empty" | "too-large" | "unreadable" | "invalid" | "changing";
       error: KernelkitError;
     };
 
@@ -62,6 +62,8 @@ export function readNotebookSnapshot(path: string, maxBytes = maxNotebookBytes()
   } catch (error) {
     if (isKernelkitError(error) && error.code === "KK_NOTEBOOK_NOT_FOUND")
       return readNotebookSnapshot(path, maxBytes);
+    if (isKernelkitError(error) && error.code === "KK_NOTEBOOK_CHANGING")
+      return { ok: false, reason: "changing", error };
     if (isKernelkitError(error) && error.code === "KK_NOTEBOOK_UNREADABLE")
       return { ok: false, reason: "unreadable", error: unreadable(path, error) };
     return {

@@ -15,6 +15,8 @@ export const SETTLE_MS = 60;
  * was read, and a save the throttle swallowed is still applied.
  */
 export const RECHECK_MS = 70;
+/** Files larger than this are read only once their stat held still for a moment. */
+export const LARGE_FILE_BYTES = 256 * 1024;
 /** While the notebook is gone, how often to look for it (its folder may be gone too). */
 export const GONE_POLL_MS = 250;
 
@@ -206,9 +208,19 @@ export class WatchLoop {
 
   private async readAndApply(): Promise<void> {
     // Stat before reading: a write after this point shows as a different signature later.
-    const sig = signature(this.path);
+    let sig = signature(this.path);
+    // A large file may be mid-write with a pause between pieces (a 10 MB paste): settle first.
+    if (Number(sig.split(":")[1]) > LARGE_FILE_BYTES) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const again = signature(this.path);
+      if (again !== sig) {
+        this.notebookDirty = true;
+        return;
+      }
+      sig = again;
+    }
     const snap = readNotebookSnapshot(this.path);
-    if (signature(this.path) !== sig) {
+    if (signature(this.path) !== sig || (!snap.ok && snap.reason === "changing")) {
       // Still being written (a large paste arrives in pieces): read it again in a moment.
       setTimeout(() => {
         this.notebookDirty = true;

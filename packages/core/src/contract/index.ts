@@ -58,6 +58,7 @@ export { DISPLAY_SYMBOL, isMimeBundle, MIME_BUNDLE_BRAND, mimeBundle } from "./m
 export type { OptionIssue, StandardSchemaV1 } from "./options-schema.ts";
 export { isStandardSchema, validateOptions } from "./options-schema.ts";
 export type {
+  DisplayOptions,
   ExecutionContext,
   ExecutionLifecycle,
   Executor,

@@ -17,6 +17,13 @@ export interface Scope {
 }
 
 /** One per cell execution. */
+export interface DisplayOptions {
+  /** Names the display so a later `display(…, {displayId})` updates it in place. */
+  displayId?: string;
+  /** Show it in the front-end's pager (Jupyter's `page` payload) instead of among the outputs. */
+  page?: boolean;
+}
+
 export interface ExecutionContext {
   readonly cellId: CellId;
   readonly requestId: string | null;
@@ -26,8 +33,18 @@ export interface ExecutionContext {
   readonly signal: AbortSignal;
   stdout(text: string): void;
   stderr(text: string): void;
-  /** An extra output while the cell runs: a mime bundle (see `mimeBundle`) or any value to format. */
-  display(bundleOrValue: unknown): void;
+  /**
+   * An extra output while the cell runs: a mime bundle (see `mimeBundle`) or any value to format.
+   * With a `displayId`, a later display with the same id replaces this one (docs/protocol.md v1.1).
+   */
+  display(bundleOrValue: unknown, options?: DisplayOptions): void;
+  /** Clears the cell's outputs so far (`wait`: when the next output arrives). */
+  clearOutput?(wait?: boolean): void;
+  /**
+   * Asks the client for a line of input (Python `input()`, JS `prompt()`): resolves with it, or
+   * with null (end of file) when the request did not allow stdin.
+   */
+  input?(prompt: string, options?: { password?: boolean }): Promise<string | null>;
   readonly logger: Logger;
   /**
    * Stops this execution: the cell ends with status `interrupted` and an error whose message is

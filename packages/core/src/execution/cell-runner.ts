@@ -28,12 +28,25 @@ export interface ErrorInfo {
 
 export type CellStatus = "queued" | "running" | "idle";
 
+/** What a `display` frame carries besides its bundle (docs/protocol.md v1.1). */
+export interface DisplayExtras {
+  displayId?: string;
+  /** A later display with the same id replaces the earlier one. */
+  update?: boolean;
+  /** Shown in a pager rather than among the outputs. */
+  page?: boolean;
+}
+
 export interface RunObserver {
   /** `skippedBy`: on idle, the lifecycle whose Skip completed the cell (null otherwise). */
   status(cellId: CellId, status: CellStatus, runResult?: RunStatus, skippedBy?: string | null): void;
   stdout(cellId: CellId | null, text: string): void;
   stderr(cellId: CellId | null, text: string): void;
-  display(cellId: CellId | null, bundle: MimeBundle): void;
+  display(cellId: CellId | null, bundle: MimeBundle, display?: DisplayExtras): void;
+  /** `clearOutput()` in a cell (v1.1); observers that keep no outputs may ignore it. */
+  clearOutput?(cellId: CellId | null, wait: boolean): void;
+  /** A cell waits for input (v1.1): the client answers with `provide_input`. */
+  inputRequest?(cellId: CellId | null, inputId: string, prompt: string, password: boolean): void;
   result(cellId: CellId | null, bundle: MimeBundle): void;
   error(cellId: CellId | null, info: ErrorInfo): void;
 }

@@ -1,7 +1,7 @@
 // One execution's context, and the abort controller it creates only when asked for its signal.
 import type { CellId } from "../contract/cell.ts";
 import type { Logger } from "../contract/logger.ts";
-import type { ExecutionContext, InterruptOptions, Scope } from "../contract/plugin.ts";
+import type { DisplayOptions, ExecutionContext, InterruptOptions, Scope } from "../contract/plugin.ts";
 import type { RunObserver } from "../execution/cell-runner.ts";
 import type { Kernel } from "./kernel.ts";
 /**
@@ -12,7 +12,11 @@ import type { Kernel } from "./kernel.ts";
 export class Execution implements ExecutionContext {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  readonly display: (value: unknown) => void;
+  readonly display: (value: unknown, options?: DisplayOptions) => void;
+  readonly clearOutput: (wait?: boolean) => void;
+  readonly input: (prompt: string, options?: { password?: boolean }) => Promise<string | null>;
+  /** The execute request allowed stdin (v1.1 `allowStdin`); otherwise input() gets end of file. */
+  allowStdin = false;
   constructor(
     readonly cellId: CellId,
     readonly requestId: string | null,
@@ -25,7 +29,22 @@ export class Execution implements ExecutionContext {
   ) {
     this.stdout = (text) => observer.stdout(observedCellId, text);
     this.stderr = (text) => observer.stderr(observedCellId, text);
-    this.display = (value) => observer.display(observedCellId, kernel.format(value));
+    this.display = (value, options) => {
+      const id = options?.displayId;
+      const page = options?.page === true;
+      if (typeof id === "string") {
+        const extras = { displayId: id, update: kernel.seenDisplay(id), ...(page ? { page } : {}) };
+        observer.display(observedCellId, kernel.format(value), extras);
+      } else if (page) observer.display(observedCellId, kernel.format(value), { page });
+      else observer.display(observedCellId, kernel.format(value));
+    };
+    this.clearOutput = (wait = false) => observer.clearOutput?.(observedCellId, wait === true);
+    this.input = (prompt, options) => {
+      if (!this.allowStdin || !observer.inputRequest) return Promise.resolve(null);
+      const { inputId, answer } = kernel.awaitInput();
+      observer.inputRequest(observedCellId, inputId, String(prompt ?? ""), options?.password === true);
+      return answer;
+    };
   }
   /** A method, not an own closure: most executions never call it (docs/plugins-lifecycle.md). */
   interrupt(reason?: string, options?: InterruptOptions): void {

@@ -82,6 +82,8 @@ export interface CellInput {
 
 export interface ExecuteOptions {
   silent?: boolean;
+  /** Let the cell ask the client for input (v1.1); otherwise input()/prompt() get end of file. */
+  allowStdin?: boolean;
   storeHistory?: boolean;
   timeoutMs?: number;
   requestId?: string | null;
@@ -535,6 +537,7 @@ export class Kernel {
       executionCount: count,
     };
     const ctx = this.beginExecution(cell, options.requestId ?? null, observer, options.timeoutMs);
+    if (options.allowStdin === true) (ctx as Execution).allowStdin = true;
     let outcome: ExecuteOutcome;
     try {
       const result = await this.evaluator.evaluate(cell, ctx);
@@ -600,7 +603,39 @@ export class Kernel {
     return ctx;
   }
 
+  /** Display ids shown so far: a display with a known id updates the earlier one. */
+  private readonly displayIds = new Set<string>();
+  /** Cells waiting for `provide_input`, by input id. */
+  private readonly pendingInputs = new Map<string, (value: string | null) => void>();
+  private inputSeq = 0;
+
+  /** True when `displayId` was shown before (this display is an update); records it. */
+  seenDisplay(displayId: string): boolean {
+    if (this.displayIds.has(displayId)) return true;
+    this.displayIds.add(displayId);
+    return false;
+  }
+
+  /** A new input request: its id, and the answer (null: end of file, when the execution ends first). */
+  awaitInput(): { inputId: string; answer: Promise<string | null> } {
+    const inputId = `input-${++this.inputSeq}`;
+    const answer = new Promise<string | null>((resolve) => this.pendingInputs.set(inputId, resolve));
+    return { inputId, answer };
+  }
+
+  /** The client's answer to an input request; false when no cell waits for that id. */
+  provideInput(inputId: string, value: string): boolean {
+    const resolve = this.pendingInputs.get(inputId);
+    if (!resolve) return false;
+    this.pendingInputs.delete(inputId);
+    resolve(value);
+    return true;
+  }
+
   private endExecution(ctx: ExecutionContext): void {
+    // A cell that stopped waiting (interrupted) leaves no request behind.
+    for (const resolve of this.pendingInputs.values()) resolve(null);
+    this.pendingInputs.clear();
     const r = this.running;
     if (r && r.ctx === ctx) {
       this.lastExecutionAborted = r.controller.aborted;
@@ -661,6 +696,8 @@ export class Kernel {
 
   /** Interrupts the running cell (if any) and cancels what is queued. */
   interrupt(reason = "execution was interrupted", kind: "timeout" | "other" = "other"): void {
+    for (const resolve of this.pendingInputs.values()) resolve(null);
+    this.pendingInputs.clear();
     this.pendingKind = kind;
     // A deadline stops one execution; anything else stops the whole run.
     if (this.runActive && kind === "other") this.interruptPending = true;

@@ -138,7 +138,15 @@ const HOST = [
 ];
 
 /** Names the kernel itself provides to cells. */
-export const KERNEL_GLOBALS: readonly string[] = ["display", "require", "__dirname", "__filename"];
+export const KERNEL_GLOBALS: readonly string[] = [
+  "display",
+  "clearOutput",
+  "prompt",
+  "page",
+  "require",
+  "__dirname",
+  "__filename",
+];
 
 export const JS_CONTEXT_GLOBALS: ReadonlySet<string> = new Set([...ECMASCRIPT, ...HOST, ...KERNEL_GLOBALS]);
 

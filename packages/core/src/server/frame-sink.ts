@@ -3,7 +3,7 @@
 import type { CellId } from "../contract/cell.ts";
 import type { MimeBundle } from "../contract/mime.ts";
 import type { Connection, Frame } from "../contract/transport.ts";
-import type { ErrorInfo, RunObserver } from "../execution/cell-runner.ts";
+import type { DisplayExtras, ErrorInfo, RunObserver } from "../execution/cell-runner.ts";
 import { isTerminalFrame } from "./protocol.ts";
 
 export interface FrameSinkOptions {
@@ -153,8 +153,24 @@ export class RequestFrames implements RunObserver {
   stderr(cellId: CellId | null, text: string): void {
     this.sink.text("stderr", this.requestId, cellId, text);
   }
-  display(cellId: CellId | null, bundle: MimeBundle): void {
-    this.frame("display", { bundle }, cellId);
+  display(cellId: CellId | null, bundle: MimeBundle, extras?: DisplayExtras): void {
+    if (!extras) {
+      this.frame("display", { bundle }, cellId);
+      return;
+    }
+    const fields: Record<string, unknown> = { bundle };
+    if (extras.displayId !== undefined) fields.displayId = extras.displayId;
+    if (extras.update === true) fields.update = true;
+    if (extras.page === true) fields.page = true;
+    this.frame("display", fields, cellId);
+  }
+  clearOutput(cellId: CellId | null, wait: boolean): void {
+    this.frame("clear_output", { wait }, cellId);
+  }
+  inputRequest(cellId: CellId | null, inputId: string, prompt: string, password: boolean): void {
+    this.frame("input_request", { inputId, prompt, password }, cellId);
+    // The client must see the request now: the cell waits for its answer.
+    this.sink.flush();
   }
   result(cellId: CellId | null, bundle: MimeBundle): void {
     this.frame("result", { bundle }, cellId);

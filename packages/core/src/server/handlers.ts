@@ -75,12 +75,22 @@ export const executeBundle = bundle("execute", {
     if (req.silent !== undefined) opts.silent = req.silent;
     if (req.storeHistory !== undefined) opts.storeHistory = req.storeHistory;
     if (req.timeoutMs !== undefined) opts.timeoutMs = req.timeoutMs;
+    if (req.allowStdin === true) (opts as { allowStdin?: boolean }).allowStdin = true;
     const outcome = await ctx.kernel.execute(req.code, opts, ctx.frames);
     ctx.reply("done", {
       status: outcome.status,
       executionCount: outcome.executionCount,
       cancelled: outcome.cancelled,
     });
+  },
+});
+
+export const inputBundle = bundle("input", {
+  provide_input(req: { inputId: string; value: string }, ctx) {
+    if (!ctx.kernel.provideInput(req.inputId, req.value)) {
+      throw new InvalidRequestError(`field 'inputId': no cell waits for input '${req.inputId}'`);
+    }
+    ctx.reply("provide_input_reply", {});
   },
 });
 
@@ -138,6 +148,7 @@ export const controlBundle = bundle("control", {
 export const CORE_BUNDLES: readonly CallbackBundle<RequestContext>[] = [
   kernelInfoBundle,
   executeBundle,
+  inputBundle,
   notebookBundle,
   controlBundle,
   codeQueryBundle,

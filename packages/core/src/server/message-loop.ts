@@ -18,8 +18,17 @@ interface Queued {
   client: ClientState;
 }
 
-// Code queries too: they never wait for a running cell (code-queries.ts says why that is safe).
-const IMMEDIATE = new Set(["interrupt", "kernel_info", "shutdown", "complete", "inspect", "is_complete"]);
+// Code queries never wait for a running cell (code-queries.ts says why that is safe);
+// provide_input answers a cell that is running, so it cannot wait behind it.
+const IMMEDIATE = new Set([
+  "interrupt",
+  "kernel_info",
+  "shutdown",
+  "complete",
+  "inspect",
+  "is_complete",
+  "provide_input",
+]);
 const DRAIN_LIMIT_MS = 30_000;
 
 /** The control loop: validates, routes, merges queued set_inputs, answers every request once. */

@@ -14,6 +14,7 @@ export interface ExecuteRequest extends BaseRequest {
   silent?: boolean;
   storeHistory?: boolean;
   timeoutMs?: number;
+  allowStdin?: boolean;
 }
 export interface CellSpec {
   id: string;
@@ -103,7 +104,9 @@ const SCHEMA_TABLE = {
     silent: optional(bool),
     storeHistory: optional(bool),
     timeoutMs: optional(nonNegative),
+    allowStdin: optional(bool),
   },
+  provide_input: { inputId: str, value: str },
   set_cells: { cells, order: optional(strings), run: optional(bool) },
   delete_cells: { cellIds: strings },
   run_cells: { cellIds: strings },

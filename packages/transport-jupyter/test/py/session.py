@@ -55,7 +55,7 @@ for how in ("message", "signal"):
     out[f"after_{how}"] = result_text(outputs) or reply
 
 # input() answered through stdin (allow_stdin=True)
-code = "name = input('who? ')\nprint('hi ' + name)" if py else "const who = prompt('who? '); console.log('hi ' + who)"
+code = "name = input('who? ')\nprint('hi ' + name)" if py else "const who = await prompt('who? '); console.log('hi ' + who)"
 prompts = []
 
 
