@@ -11,7 +11,7 @@ export const CLI = join(REPO, "runner", "dist", "cli.js");
 
 const TERMINAL = new Set(["done", "run_done", "error_reply"]);
 
-/** Whether `frame` ends the request `req` (PROTOCOL.md "Guarantees"). */
+/** Whether `frame` ends the request `req` (docs/protocol.md "Guarantees"). */
 export function endsRequest(req, frame) {
   if (TERMINAL.has(frame.type) || frame.type.endsWith("_reply")) return true;
   return frame.type === "graph" && req.type === "set_cells" && req.run !== true;

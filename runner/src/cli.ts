@@ -104,12 +104,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("serve")
-    .description("serve a kernel speaking the wire protocol (PROTOCOL.md) over stdio or WebSocket")
+    .description("serve a kernel speaking the wire protocol (docs/protocol.md) over stdio or WebSocket")
     .argument("[notebook]", "a notebook whose cells the kernel starts with")
-    .addOption(
-      new Option("--transport <name>", "how clients connect")
-        .choices(["stdio", "ws", "jupyter"])
-        .default("stdio"),
+    .option(
+      "--transport <name>",
+      "how clients connect: stdio (default), ws, jupyter, or a transport entry point's name (default: the config's transport)",
     )
     .option("-f, --connection-file <file>", "jupyter: the connection file the launcher wrote")
     .option("--language <language>", "jupyter: javascript, typescript or python (default javascript)")

@@ -26,9 +26,9 @@ import {
   processInterrupts,
   type RunMode,
   type SchedulerSpec,
-  SequentialScheduler,
   type Transport,
 } from "@kernelkit/core";
+import { defineBuiltins } from "./builtins.ts";
 import { lazyTypesService } from "./language-service.ts";
 
 export interface KernelFlags {
@@ -51,6 +51,10 @@ export interface KernelFlags {
   discoverFromConfig?: boolean;
   /** Language of cells when there is no notebook (serve without one). */
   language?: Language;
+  /** The config already loaded for this notebook (serve reads its `transport` first); undefined: load it. */
+  loadedConfig?: LoadedConfig | null;
+  /** serve: the transport to load (see transportRef), before the executor. */
+  transport?: PluginRef;
   /** --mode: overrides the config's `mode` (docs/modes.md). */
   mode?: RunMode | undefined;
   /** --continue-on-error (sequential mode). */
@@ -64,73 +68,19 @@ export interface BuiltKernel {
   /** The config file used, or null. */
   config: LoadedConfig | null;
   registry: PluginRegistry;
+  /** The transport `flags.transport` named, constructed (not started). */
+  transport: Transport | null;
 }
 
-/** A variable specifier, so neither TypeScript nor the bundler needs a package that is not installed. */
-function importPackage(name: string): Promise<Record<string, unknown>> {
-  return import(name) as Promise<Record<string, unknown>>;
-}
-
-/** The registry with this repository's built-ins (PLUGINS.md's built-in names). */
+/** The registry with this repository's built-ins (builtins.ts). */
 export function createRegistry(
   context: PluginContext,
   options: { discoverFrom?: string | null; typescript?: boolean } = {},
 ): { registry: PluginRegistry; warnings: KernelWarning[]; discovery: Discovery | null } {
   const discovery = options.discoverFrom ? discoverEntryPoints(options.discoverFrom) : null;
-  const registry = new PluginRegistry({ context, discovery });
-  const typescript = options.typescript ?? true;
-  registry
-    .defineBuiltin(
-      "executor",
-      "default",
-      async () => {
-        const { createDefaultExecutor } = await import("@kernelkit/executor-default");
-        return {
-          default: (opts: Record<string, unknown> | undefined, ctx: PluginContext) =>
-            createDefaultExecutor({ typescript, ...opts }, ctx),
-        };
-      },
-      "@kernelkit/executor-default",
-    )
-    .defineBuiltin(
-      "executor",
-      "python",
-      () => importPackage("@kernelkit/executor-python"),
-      "@kernelkit/executor-python",
-    )
-    .defineBuiltin(
-      "lifecycle",
-      "strict",
-      () => importPackage("@kernelkit/lifecycle-strict"),
-      "@kernelkit/lifecycle-strict",
-    )
-    .defineBuiltin(
-      "lifecycle",
-      "profiling",
-      () => importPackage("@kernelkit/lifecycle-profiling"),
-      "@kernelkit/lifecycle-profiling",
-    )
-    .defineBuiltin(
-      "scheduler",
-      "sequential",
-      () => ({
-        default: (_o: unknown, ctx: { graph: ConstructorParameters<typeof SequentialScheduler>[0] }) =>
-          new SequentialScheduler(ctx.graph),
-      }),
-      "@kernelkit/core",
-    )
-    .defineBuiltin(
-      "transport",
-      "stdio",
-      () => importPackage("@kernelkit/transport-stdio"),
-      "@kernelkit/transport-stdio",
-    )
-    .defineBuiltin(
-      "transport",
-      "ws",
-      () => importPackage("@kernelkit/transport-ws"),
-      "@kernelkit/transport-ws",
-    );
+  const registry = defineBuiltins(new PluginRegistry({ context, discovery }), {
+    typescript: options.typescript ?? true,
+  });
   return { registry, warnings: discovery ? [...discovery.warnings] : [], discovery };
 }
 
@@ -175,7 +125,10 @@ async function disposeAll(items: readonly { dispose?: () => unknown }[]): Promis
 export async function buildKernel(notebook: Notebook | null, flags: KernelFlags = {}): Promise<BuiltKernel> {
   const cwd = notebook?.path ? dirname(notebook.path) : process.cwd();
   const language = notebook?.language ?? flags.language ?? "javascript";
-  const loaded = await loadConfig({ from: cwd, configPath: flags.config ?? null });
+  const loaded =
+    flags.loadedConfig !== undefined
+      ? flags.loadedConfig
+      : await loadConfig({ from: cwd, configPath: flags.config ?? null });
   const config = loaded?.config ?? {};
   const logger = createLogger(config.log?.level ? { level: config.log.level } : {});
   const context: PluginContext = {
@@ -193,6 +146,9 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
     typescript: notebook?.typescript ?? true,
   });
   if (loaded) warnings.unshift(...loaded.warnings);
+  // First, as a static import would load it: the transport's module graph loads before any
+  // executor has patched the process.
+  const transport = flags.transport ? await registry.loadTransport(flags.transport) : null;
 
   const explicit: PluginRef | null =
     flags.executor !== undefined
@@ -244,16 +200,28 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
             })
           : null,
     });
-    return { kernel, warnings, config: loaded, registry };
+    return { kernel, warnings, config: loaded, registry, transport };
   } catch (error) {
     await disposeAll(built);
+    await transport?.close().catch(() => {});
     throw error;
   }
 }
 
-/** The transport the config names (serve), or null when it names none. */
-export async function configTransport(built: BuiltKernel): Promise<Transport | null> {
-  const spec = built.config?.config.transport;
-  if (spec === undefined) return null;
-  return built.registry.loadTransport(refOf(spec, built.config!.dir));
+/**
+ * The transport `serve` uses: `name` (the --transport flag) or else the config's `transport`,
+ * else stdio — a built-in or a discovered `transport` entry point, through the registry. The
+ * config's options apply when the config names the same transport; `options` (from flags) go
+ * over them.
+ */
+export function transportRef(
+  config: LoadedConfig | null,
+  name: string | undefined,
+  options: Record<string, unknown> = {},
+): PluginRef {
+  const slot = config?.config.transport !== undefined ? refOf(config.config.transport, config.dir) : null;
+  const chosen = name ?? slot?.name ?? "stdio";
+  const base = slot?.name === chosen ? slot : null;
+  const fromConfig = (base?.options ?? {}) as Record<string, unknown>;
+  return { name: chosen, options: { ...fromConfig, ...options }, baseDir: base?.baseDir ?? process.cwd() };
 }

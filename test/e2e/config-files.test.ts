@@ -1,4 +1,4 @@
-// Config discovery and validation end to end (PLUGINS.md, "Config").
+// Config discovery and validation end to end (docs/plugins.md, "Config").
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { project, runCli } from "../helpers/cli.ts";

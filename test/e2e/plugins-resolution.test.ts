@@ -1,4 +1,4 @@
-// Executor resolution end to end (SEMANTICS.md "Executor resolution", PLUGINS.md "Entry points"),
+// Executor resolution end to end (docs/semantics.md "Executor resolution", docs/plugins.md "Entry points"),
 // with throwaway projects whose node_modules hold fake plugin packages.
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.ts";

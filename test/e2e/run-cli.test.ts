@@ -1,4 +1,4 @@
-// CLI.md: exit codes, bad input, check, help, Ctrl-C, --timeout.
+// docs/cli.md: exit codes, bad input, check, help, Ctrl-C, --timeout.
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

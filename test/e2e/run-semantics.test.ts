@@ -1,4 +1,4 @@
-// SEMANTICS.md through `kernelkit run --json` on real notebook files.
+// docs/semantics.md through `kernelkit run --json` on real notebook files.
 import { describe, expect, it } from "vitest";
 import { project, runJson } from "../helpers/cli.ts";
 

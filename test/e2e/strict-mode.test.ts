@@ -1,4 +1,4 @@
-// Strict mode end to end (SEMANTICS.md, "Strict mode"): `kernelkit run --strict` and
+// Strict mode end to end (docs/semantics.md, "Strict mode"): `kernelkit run --strict` and
 // `lifecycles: ["strict"]`.
 import { describe, expect, it } from "vitest";
 import { project, runCli, runJson } from "../helpers/cli.ts";

@@ -1,4 +1,4 @@
-// KernelClient.connect(url): the CLIENT.md API over WebSocket against `serve --transport ws`.
+// KernelClient.connect(url): the docs/client.md API over WebSocket against `serve --transport ws`.
 import { KernelClient } from "@kernelkit/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { project } from "../helpers/cli.ts";

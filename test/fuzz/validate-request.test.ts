@@ -1,4 +1,4 @@
-// Property-based fuzz of request validation (PROTOCOL.md): whatever JSON value a client sends,
+// Property-based fuzz of request validation (docs/protocol.md): whatever JSON value a client sends,
 // validation never throws and gives one coded answer, and the listen loop answers every
 // message exactly once — also for ill-typed and hostile messages — and keeps serving.
 import { createKernel, type Frame, isTerminalFrame, listenMessages, validateRequest } from "@kernelkit/core";
@@ -6,7 +6,7 @@ import { DefaultExecutor } from "@kernelkit/executor-default";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-// Field types of PROTOCOL.md's request table, written from the spec (the oracle).
+// Field types of docs/protocol.md's request table, written from the spec (the oracle).
 const FIELD_TYPES: Record<string, Record<string, { type: string; optional: boolean }>> = {
   kernel_info: {},
   interrupt: {},
@@ -173,7 +173,7 @@ function expectOneCodedAnswer(msg: unknown): void {
   }
   expect(Object.keys(v).sort()).toEqual(["id", "message", "ok"]);
   expect(v.message.length).toBeGreaterThan(0);
-  // The id is echoed when it is a string, else null (PROTOCOL.md).
+  // The id is echoed when it is a string, else null (docs/protocol.md).
   const id = isPlainObject(msg) && typeof msg.id === "string" ? msg.id : null;
   expect(v.id).toBe(id);
 }

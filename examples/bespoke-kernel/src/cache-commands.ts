@@ -1,4 +1,4 @@
-// A kernel plugin that adds two commands through the router, next to PROTOCOL.md's own:
+// A kernel plugin that adds two commands through the router, next to docs/protocol.md's own:
 //   {"id": "1", "type": "cache_stats"}  →  cache_stats_reply {hits, misses, uncacheable, entries, dir}
 //   {"id": "2", "type": "cache_clear"}  →  cache_clear_reply {removed}
 import { definePlugin, KernelkitError, type RequestContext } from "@kernelkit/core";

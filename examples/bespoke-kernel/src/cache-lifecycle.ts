@@ -127,7 +127,7 @@ export class CacheLifecycle implements ExecutionLifecycle {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(join(this.dir, `${key}.v8`), bytes);
     } catch (error) {
-      throw new KernelkitError(
+      throw new KernelkitError<"KK_CACHE_WRITE">(
         "KK_CACHE_WRITE",
         `cannot write the cell cache in ${this.dir}: ${(error as Error).message}`,
         {

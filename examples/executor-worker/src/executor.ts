@@ -22,6 +22,9 @@ import {
   userTraceback,
 } from "@kernelkit/core";
 
+/** This executor's own error codes (core's ErrorCode names core's only). */
+type WorkerErrorCode = "KK_WORKER_MEMORY" | "KK_WORKER_DISPOSED";
+
 export interface WorkerExecutorOptions {
   /** Old-generation heap cap of the worker in MiB (default 512). */
   memoryMb?: number;
@@ -39,7 +42,7 @@ export interface WorkerExecutorOptions {
 }
 
 /** A cell pushed the worker over its memory cap; the worker was restarted. */
-export class MemoryLimitError extends KernelkitError {
+export class MemoryLimitError extends KernelkitError<WorkerErrorCode> {
   constructor(limitMb: number) {
     super("KK_WORKER_MEMORY", `the cell used more than the worker's memory limit of ${limitMb} MiB`, {
       hint: "Work on less data at once, or raise `memoryMb` in the executor's options.",
@@ -227,7 +230,10 @@ export class WorkerExecutor implements Executor {
         );
       } else if (why === "dispose") {
         p.reject(
-          new KernelkitError("KK_WORKER_DISPOSED", "the worker executor was disposed while the cell ran"),
+          new KernelkitError<WorkerErrorCode>(
+            "KK_WORKER_DISPOSED",
+            "the worker executor was disposed while the cell ran",
+          ),
         );
       } else if ((error as { code?: string } | null)?.code === "ERR_WORKER_OUT_OF_MEMORY") {
         this.forgetLost();
@@ -280,7 +286,7 @@ export class WorkerExecutor implements Executor {
   execute(cell: CompiledCell, ctx: ExecutionContext): Promise<unknown> {
     if (this.disposed) {
       return Promise.reject(
-        new KernelkitError("KK_WORKER_DISPOSED", "the worker executor was disposed", {
+        new KernelkitError<WorkerErrorCode>("KK_WORKER_DISPOSED", "the worker executor was disposed", {
           hint: "Start a new kernel.",
         }),
       );
@@ -301,7 +307,8 @@ export class WorkerExecutor implements Executor {
       js = a.compiled!;
     }
     await this.ready;
-    if (this.disposed) throw new KernelkitError("KK_WORKER_DISPOSED", "the worker executor was disposed");
+    if (this.disposed)
+      throw new KernelkitError<WorkerErrorCode>("KK_WORKER_DISPOSED", "the worker executor was disposed");
     const seq = ++this.seq;
     const file = `${this.notebookPath ?? `${this.cwd}/__execute__`}#kkw${seq}`;
     this.scripts.set(file, {
@@ -364,7 +371,7 @@ export class WorkerExecutor implements Executor {
   }
 }
 
-/** The entry point's factory (PLUGINS.md): `(options, ctx) => executor`. */
+/** The entry point's factory (docs/plugins.md): `(options, ctx) => executor`. */
 export function createWorkerExecutor(
   options: WorkerExecutorOptions = {},
   ctx?: Partial<Pick<PluginContext, "cwd" | "notebookPath">>,

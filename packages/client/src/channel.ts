@@ -1,8 +1,8 @@
 // The seam between KernelClient and how it reaches a kernel: a subprocess on a socket pair
-// (process-channel.ts) or, later, a WebSocket (remote.ts). The client speaks PROTOCOL.md over
+// (process-channel.ts) or, later, a WebSocket (remote.ts). The client speaks docs/protocol.md over
 // any KernelChannel and leaves signals and process supervision to the channel.
 
-/** A frame from the kernel (PROTOCOL.md). */
+/** A frame from the kernel (docs/protocol.md). */
 export type Frame = { type: string; id: string | null; [key: string]: unknown };
 
 /** How the kernel went away. */

@@ -1,4 +1,4 @@
-// KernelClient (CLIENT.md): drives a kernel over any KernelChannel. `start` spawns a kernel
+// KernelClient (docs/client.md): drives a kernel over any KernelChannel. `start` spawns a kernel
 // subprocess; `fromChannel` wraps another channel (a WebSocket, in remote.ts).
 import type { ChannelEvents, ExitInfo, Frame, KernelChannel } from "./channel.ts";
 import { KernelClientError } from "./errors.ts";
@@ -256,7 +256,7 @@ export class KernelClient {
   }
 
   /**
-   * Sends any PROTOCOL.md request and resolves with its terminal frame; `onFrame` sees every
+   * Sends any docs/protocol.md request and resolves with its terminal frame; `onFrame` sees every
    * frame of it. Rejects when the kernel exits first.
    */
   request(request: Record<string, unknown>, options: RequestOptions = {}): Promise<Frame> {

@@ -1,4 +1,4 @@
-// A kernel subprocess (CLIENT.md "The channel"): started as a process-group leader with
+// A kernel subprocess (docs/client.md "The channel"): started as a process-group leader with
 // fd 0 = /dev/null, fd 1 and fd 2 = pipes delivered as text, fd 3 = one socket pair carrying
 // requests and frames both ways. Interrupts go to the pid; SIGTERM and SIGKILL to the group.
 import { type ChildProcess, spawn } from "node:child_process";

@@ -16,7 +16,7 @@ export interface KernelCommandOptions {
   cwd?: string;
   config?: string;
   notebook?: string;
-  /** Another kernel command line speaking PROTOCOL.md; a string runs through /bin/sh. */
+  /** Another kernel command line speaking docs/protocol.md; a string runs through /bin/sh. */
   command?: string | readonly string[];
 }
 

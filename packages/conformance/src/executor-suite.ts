@@ -1,4 +1,4 @@
-// The executor contract (PLUGINS.md, SEMANTICS.md) as cases, in tiers. Every case runs fresh
+// The executor contract (docs/plugins.md, docs/semantics.md) as cases, in tiers. Every case runs fresh
 // executor instances from the author's factory and checks what a notebook user would see.
 import { basename } from "node:path";
 import { isKernelkitError } from "@kernelkit/core";

@@ -1,4 +1,4 @@
-// The lifecycle contract (SEMANTICS.md "Evaluator contract", PLUGINS.md) as cases. The
+// The lifecycle contract (docs/semantics.md "Evaluator contract", docs/plugins.md) as cases. The
 // lifecycle under test runs inside core's Evaluator around a real executor, between probe
 // lifecycles of the kit that photograph the state it may change (the scope, the working
 // directory, the environment, the host's globals) when they set up and tear down.

@@ -9,15 +9,17 @@ import vm from "node:vm";
 import {
   analyzeJsCell,
   CellRuntimeError,
+  type CellSlot,
   type CompiledCell,
   type ExecutionContext,
   type Executor,
   InterruptedError,
   KernelkitError,
+  newCellSlot,
   type PluginContext,
   SHARED_JS_SCOPE,
-  type SharedJsScope,
   userTraceback,
+  VmContextScope,
 } from "@kernelkit/core";
 
 const HOST = [
@@ -39,50 +41,11 @@ const HOST = [
   "performance",
 ];
 
-interface Slot {
-  v: unknown;
-  d: Record<string, unknown> | undefined;
-  e: unknown;
-  done: 0 | 1 | 2;
-}
-
-class ContextScope implements SharedJsScope {
-  private readonly defined = new Set<string>();
-  constructor(
-    private readonly sandbox: Record<string, unknown>,
-    private readonly context: vm.Context,
-  ) {}
-  evaluate(source: string): unknown {
-    return vm.runInContext(source, this.context);
-  }
-  get(name: string): unknown {
-    return this.defined.has(name) ? this.sandbox[name] : undefined;
-  }
-  set(name: string, value: unknown): void {
-    Object.defineProperty(this.sandbox, name, {
-      value,
-      writable: true,
-      configurable: true,
-      enumerable: true,
-    });
-    this.defined.add(name);
-  }
-  delete(name: string): void {
-    if (this.defined.delete(name)) delete this.sandbox[name];
-  }
-  has(name: string): boolean {
-    return this.defined.has(name);
-  }
-  names(): Iterable<string> {
-    return [...this.defined];
-  }
-}
-
 export class ReferenceExecutor implements Executor {
   readonly name = "conformance-reference";
   readonly language = "javascript";
   readonly provides = [SHARED_JS_SCOPE];
-  readonly scope: ContextScope;
+  readonly scope: VmContextScope;
   private readonly sandbox: Record<string, unknown> = {};
   private readonly context: vm.Context;
   private current: ExecutionContext | null = null;
@@ -93,7 +56,7 @@ export class ReferenceExecutor implements Executor {
 
   constructor(private readonly typescript = true) {
     this.context = vm.createContext(this.sandbox, { name: "kernelkit-conformance" });
-    this.scope = new ContextScope(this.sandbox, this.context);
+    this.scope = new VmContextScope(this.sandbox, this.context);
     const hidden = (name: string, value: unknown) =>
       Object.defineProperty(this.sandbox, name, {
         value,
@@ -151,13 +114,13 @@ export class ReferenceExecutor implements Executor {
       file: cell.path ? basename(cell.path) : "<cell>",
       bodyLines: js.bodyLines,
     });
-    const slot: Slot = { v: undefined, d: undefined, e: undefined, done: 0 };
+    const slot = newCellSlot();
     this.sandbox.__kk_slot = slot;
     this.current = ctx;
     try {
-      let completion: Promise<Slot>;
+      let completion: Promise<CellSlot>;
       try {
-        completion = new vm.Script(js.source, { filename }).runInContext(this.context) as Promise<Slot>;
+        completion = new vm.Script(js.source, { filename }).runInContext(this.context) as Promise<CellSlot>;
       } catch (error) {
         throw new CellRuntimeError(error, userTraceback(error, this.mapFrame));
       }

@@ -1,5 +1,5 @@
 // Runs a suite outside any test runner and turns the verdicts into a tiered scorecard
-// (CLI.md, `conformance --json`).
+// (docs/cli.md, `conformance --json`).
 import {
   type CaseContext,
   type ConformanceCase,

@@ -1,4 +1,4 @@
-// The scheduler contract (PLUGINS.md, SEMANTICS.md "Running") as cases: first in, first out;
+// The scheduler contract (docs/plugins.md, docs/semantics.md "Running") as cases: first in, first out;
 // cancelling a cell cancels its queued descendants, transitively; interrupts; isolation.
 import { DataflowGraph, type Scheduler } from "@kernelkit/core";
 import { type ConformanceCase, type ConformanceSuite, check, show, within } from "./case.ts";

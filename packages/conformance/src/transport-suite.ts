@@ -1,8 +1,8 @@
-// The transport contract (PROTOCOL.md, PLUGINS.md) as cases. The kit plays the kernel (it
+// The transport contract (docs/protocol.md, docs/plugins.md) as cases. The kit plays the kernel (it
 // starts the transport and answers on connections) and, through a harness the author gives,
 // a client on the wire: framing under partial and concatenated chunks, ordering both ways,
 // bad input, end of input and close.
-import type { Connection, Frame, Transport } from "@kernelkit/core";
+import { type Connection, type Frame, isEndOfInput, type Transport } from "@kernelkit/core";
 import {
   type CaseContext,
   type ConformanceCase,
@@ -378,7 +378,7 @@ export function transportSuite(
       ? [
           {
             tier: 4 as const,
-            name: "end of input reaches the kernel as one exit message",
+            name: "end of input reaches the kernel as one endOfInput() message",
             async run(ctx: CaseContext) {
               const t = await open(ctx);
               await t.client.write(line({ id: "last", type: "kernel_info" }));
@@ -393,6 +393,11 @@ export function transportSuite(
               check(
                 types.join(",") === "kernel_info,exit",
                 () => `messages were ${show(types)}; expected the request, then exit once`,
+              );
+              check(
+                isEndOfInput(t.received[1]!.msg),
+                'end of input arrived as a plain {type: "exit"}, which stops the kernel before it answers what it received',
+                "Deliver endOfInput() from @kernelkit/core (docs/transports.md, End of input).",
               );
             },
           },

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { describe, expect, it } from "vitest";
-import { configSchemas } from "../src/index.ts";
+import { configSchemas } from "../src/internal.ts";
 
 const FILE = new URL("../kernelkit.schema.json", import.meta.url);
 

@@ -1,16 +1,11 @@
-// Config loading and validation (PLUGINS.md, "Config"): cosmiconfig search with the project
+// Config loading and validation (docs/plugins.md, "Config"): cosmiconfig search with the project
 // strategy, problems listed with path/expected/got, unknown keys as did-you-mean warnings.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  CONFIG_SEARCH_PLACES,
-  configCandidateDir,
-  loadConfig,
-  normalizeSpec,
-  validateConfig,
-} from "../src/index.ts";
+import { loadConfig, normalizeSpec } from "../src/index.ts";
+import { CONFIG_SEARCH_PLACES, configCandidateDir, validateConfig } from "../src/internal.ts";
 
 function files(map: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "kk-config-"));
@@ -22,7 +17,7 @@ function files(map: Record<string, string>): string {
 }
 
 describe("search", () => {
-  it("lists PLUGINS.md's places, package.json#kernelkitConfig first", () => {
+  it("lists docs/plugins.md's places, package.json#kernelkitConfig first", () => {
     expect(CONFIG_SEARCH_PLACES[0]).toBe("package.json");
     for (const p of [
       ".kernelkitrc",

@@ -1,8 +1,9 @@
-import { callSeries, createHooks, type HookError } from "@kernelkit/core";
+import type { HookError } from "@kernelkit/core";
+import { callSeries, createHooks } from "@kernelkit/core/internal";
 import { describe, expect, it } from "vitest";
 
 describe("kernel hooks", () => {
-  it("are frozen and carry every hook of PLUGINS.md", () => {
+  it("are frozen and carry every hook of docs/plugins.md", () => {
     const hooks = createHooks(() => {});
     expect(Object.isFrozen(hooks)).toBe(true);
     expect(Object.keys(hooks).sort()).toEqual(

@@ -1,4 +1,5 @@
-import { contentCellId, notebookKind, parseNotebook } from "@kernelkit/core";
+import { notebookKind, parseNotebook } from "@kernelkit/core";
+import { contentCellId } from "@kernelkit/core/internal";
 import { describe, expect, it } from "vitest";
 
 describe("parseNotebook (percent format)", () => {

@@ -9,12 +9,12 @@ import {
   type Executor,
   fireAndForget,
   isSkip,
-  liveTaskCount,
   RequestRouter,
   SequentialScheduler,
   Skip,
   supervisedTask,
 } from "@kernelkit/core";
+import { liveTaskCount } from "@kernelkit/core/internal";
 import { describe, expect, it, vi } from "vitest";
 
 const cell = {

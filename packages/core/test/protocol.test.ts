@@ -1,7 +1,6 @@
 // The protocol table: every command has exactly one owning bundle, requests are validated
 // field by field, and the listen loop answers every request once (in-process launcher).
 import {
-  CORE_BUNDLES,
   createKernel,
   type Frame,
   isTerminalFrame,
@@ -13,6 +12,7 @@ import {
   startInProcessKernel,
   validateRequest,
 } from "@kernelkit/core";
+import { CORE_BUNDLES } from "@kernelkit/core/internal";
 import { DefaultExecutor } from "@kernelkit/executor-default";
 import { afterEach, describe, expect, it } from "vitest";
 

@@ -6,15 +6,14 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   API_VERSION,
-  checkApiRange,
   DataflowGraph,
   discoverEntryPoints,
   type Executor,
   type PluginContext,
   PluginRegistry,
-  pluginFilter,
   silentLogger,
 } from "../src/index.ts";
+import { checkApiRange, pluginFilter } from "../src/internal.ts";
 
 function files(map: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "kk-registry-"));

@@ -16,6 +16,7 @@ import {
   analyzeJsCell,
   CELL_FUNCTION_NAME,
   CellRuntimeError,
+  type CellSlot,
   type CodeQuery,
   type CompiledCell,
   type CompiledJs,
@@ -27,11 +28,12 @@ import {
   InterruptedError,
   KernelkitError,
   type MappedFrame,
+  newCellSlot,
   processInterrupts,
   registerKernelSource,
   rich,
-  type SharedJsScope,
   userTraceback,
+  VmContextScope,
 } from "@kernelkit/core";
 import { restoreAsyncStack } from "./async-stack.ts";
 import { createCellConsole } from "./console.ts";
@@ -54,13 +56,6 @@ const SIGINT_CODE = "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 
 function isSigint(error: unknown): boolean {
   return (error as { code?: string })?.code === SIGINT_CODE;
-}
-
-interface Slot {
-  v: unknown;
-  d: Record<string, unknown> | undefined;
-  e: unknown;
-  done: 0 | 1 | 2;
 }
 
 interface ScriptInfo {
@@ -102,56 +97,11 @@ function runGuarded<T>(script: vm.Script, context: vm.Context): T {
   }
 }
 
-/**
- * The names cells share: properties of the context's global object. It is core's
- * `SharedJsScope` ("shared-js-scope"): `evaluate` runs a script in the cells' realm, so a
- * lifecycle (strict mode) can build values that belong to it.
- */
-class VmScope implements SharedJsScope {
-  readonly defined = new Set<string>();
-  constructor(
-    private readonly sandbox: Record<string, unknown>,
-    private readonly restore: (name: string) => void,
-    private readonly context: vm.Context,
-  ) {}
-  evaluate(source: string): unknown {
-    return vm.runInContext(source, this.context);
-  }
-  get(name: string): unknown {
-    return this.defined.has(name) ? this.sandbox[name] : undefined;
-  }
-  set(name: string, value: unknown): void {
-    // A name set before is an own writable data property: plain assignment is much cheaper.
-    if (this.defined.has(name)) {
-      this.sandbox[name] = value;
-      return;
-    }
-    Object.defineProperty(this.sandbox, name, {
-      value,
-      writable: true,
-      configurable: true,
-      enumerable: true,
-    });
-    this.defined.add(name);
-  }
-  delete(name: string): void {
-    if (!this.defined.delete(name)) return;
-    delete this.sandbox[name];
-    this.restore(name);
-  }
-  has(name: string): boolean {
-    return this.defined.has(name);
-  }
-  names(): Iterable<string> {
-    return this.defined;
-  }
-}
-
 export class DefaultExecutor implements Executor, OutputOwner {
   readonly name = "default";
   readonly language = "javascript";
   readonly provides = ["shared-js-scope"] as const;
-  readonly scope: VmScope;
+  readonly scope: VmContextScope;
   readonly context: vm.Context;
 
   private readonly sandbox: Record<string, unknown>;
@@ -188,7 +138,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
     this.typescript = options.typescript ?? true;
     this.sandbox = {};
     this.context = vm.createContext(this.sandbox, { name: "kernelkit", microtaskMode: "afterEvaluate" });
-    this.scope = new VmScope(this.sandbox, (name) => this.defineGlobal(name), this.context);
+    this.scope = new VmContextScope(this.sandbox, this.context, (name) => this.defineGlobal(name));
     for (const name of HOST_GLOBALS) this.defineGlobal(name);
     const globalProxy = vm.runInContext("globalThis", this.context);
     const hidden = (name: string, value: unknown) =>
@@ -497,15 +447,15 @@ export class DefaultExecutor implements Executor, OutputOwner {
       js = analysis.compiled!;
     }
     const info = this.scriptFor(cell, js);
-    const slot: Slot = { v: undefined, d: undefined, e: undefined, done: 0 };
+    const slot = newCellSlot();
     this.sandbox.__kk_slot = slot;
     this.current = ctx;
     info.lastCtx = ctx;
     const restore = activate(this);
     try {
-      let completion: Promise<Slot>;
+      let completion: Promise<CellSlot>;
       try {
-        completion = runGuarded<Promise<Slot>>(info.script, this.context);
+        completion = runGuarded<Promise<CellSlot>>(info.script, this.context);
       } catch (error) {
         if (isSigint(error)) throw new InterruptedError();
         throw new CellRuntimeError(error, userTraceback(error, this.mapFrame));
@@ -524,7 +474,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
   }
 
   /** Waits for an async cell while pumping the context's microtasks; an interrupt wins the race. */
-  private awaitCompletion(completion: Promise<Slot>, ctx: ExecutionContext): Promise<void> {
+  private awaitCompletion(completion: Promise<CellSlot>, ctx: ExecutionContext): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const finish = (error?: unknown) => {
@@ -599,7 +549,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
   }
 }
 
-/** Factory form (PLUGINS.md): `(options, ctx) => executor`. */
+/** Factory form (docs/plugins.md): `(options, ctx) => executor`. */
 export function createDefaultExecutor(
   options: DefaultExecutorOptions = {},
   ctx?: { cwd?: string; notebookPath?: string | null },

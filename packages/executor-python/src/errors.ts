@@ -1,5 +1,5 @@
 // Errors of Python cells and of the Python process, all in one place.
-import { KernelkitError } from "@kernelkit/core";
+import { type ErrorCode, KernelkitError } from "@kernelkit/core";
 
 /** A Python exception raised by a cell: `name` is its class (`ZeroDivisionError`), `message` its str(). */
 export class PythonError extends Error {
@@ -35,7 +35,7 @@ export class PythonSystemExit extends KernelkitError {
 
 /** The Python process could not start, exited, or was restarted. */
 export class PythonProcessError extends KernelkitError {
-  constructor(code: string, message: string, hint: string) {
+  constructor(code: ErrorCode, message: string, hint: string) {
     super(code, message, { hint });
     this.name = "PythonProcessError";
   }

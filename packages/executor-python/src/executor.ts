@@ -539,7 +539,7 @@ function validateOptions(options: PythonExecutorOptions): void {
   }
 }
 
-/** Factory form (PLUGINS.md): `(options, ctx) => executor`; resolves once Python answers. */
+/** Factory form (docs/plugins.md): `(options, ctx) => executor`; resolves once Python answers. */
 export async function createPythonExecutor(
   options: PythonExecutorOptions = {},
   ctx?: { cwd?: string; notebookPath?: string | null; logger?: Logger },

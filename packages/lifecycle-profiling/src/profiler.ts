@@ -144,7 +144,7 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** Factory (PLUGINS.md): `["profiling", { out: "trace.json" }]`. A relative `out` is from the cwd. */
+/** Factory (docs/plugins.md): `["profiling", { out: "trace.json" }]`. A relative `out` is from the cwd. */
 export function createProfilingLifecycle(
   options: ProfilingOptions = {},
   _ctx?: PluginContext,

@@ -1,6 +1,6 @@
 // Deep copies made inside the cells' realm. The copier's source is evaluated in that realm
 // (SharedJsScope.evaluate), so the arrays, objects, maps… it creates belong to it; host-side
-// structuredClone would hand cells host-realm objects (ARCHITECTURE.md, Node facts).
+// structuredClone would hand cells host-realm objects (docs/architecture.md, Node facts).
 import { createRequire } from "node:module";
 import type { SharedJsScope } from "@kernelkit/core";
 

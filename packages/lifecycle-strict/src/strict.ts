@@ -1,4 +1,4 @@
-// Strict mode (SEMANTICS.md): while a cell runs, the scope holds only copies of its refs
+// Strict mode (docs/semantics.md): while a cell runs, the scope holds only copies of its refs
 // (and of the refs of the functions it calls); afterwards the original scope comes back and
 // only the cell's own defs are written to it. Mutating a copied input never leaks.
 import {
@@ -155,7 +155,7 @@ export class StrictLifecycle implements ExecutionLifecycle {
   }
 }
 
-/** Factory (PLUGINS.md): `lifecycles: ["strict"]` or `kernelkit run --strict`. */
+/** Factory (docs/plugins.md): `lifecycles: ["strict"]` or `kernelkit run --strict`. */
 export function createStrictLifecycle(_options?: unknown, _ctx?: PluginContext): StrictLifecycle {
   return new StrictLifecycle();
 }

@@ -1,4 +1,5 @@
 // Messages between the Jupyter transport's main-thread side and its I/O thread (io-worker.ts).
+import type { ErrorCode } from "@kernelkit/core";
 import type { Channel, ConnectionInfo } from "./connection-file.ts";
 
 export interface IoWorkerData {
@@ -30,7 +31,7 @@ export interface ReceivedMessage {
 
 export type FromIo =
   | { t: "ready"; ports: Record<Channel, number> }
-  | { t: "fatal"; code: string; message: string }
+  | { t: "fatal"; code: ErrorCode; message: string }
   | {
       t: "msg";
       ch: "shell" | "control" | "stdin";

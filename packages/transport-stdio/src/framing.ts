@@ -1,10 +1,10 @@
-// NDJSON framing (PROTOCOL.md): one JSON value per `\n`-terminated UTF-8 line. Pure: no I/O,
+// NDJSON framing (docs/protocol.md): one JSON value per `\n`-terminated UTF-8 line. Pure: no I/O,
 // so the I/O thread, the host-side client and the tests share it.
 //
 // Lines are cut on the byte 0x0A, which never occurs inside a multi-byte UTF-8 sequence, and
 // decoded only once complete, so a character split across chunks is reassembled for free.
 
-/** The default limit on one incoming line (PROTOCOL.md). */
+/** The default limit on one incoming line (docs/protocol.md). */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 export type FramingErrorCode = "INVALID_JSON" | "FRAME_TOO_LARGE";

@@ -12,16 +12,17 @@
 //   memory (READER) makes sure only one thread reads at a time.
 // - "thread" (terminals, files): this thread reads everything, parses it and posts each message.
 //
-// Either way, an `interrupt` request the main thread has not taken within STUCK_MS means it is
-// stuck in a synchronous cell: this thread raises SIGINT on the process (the kernel's interrupt
-// machinery turns that into an interrupt of the running cell) and keeps raising it until the
-// main thread has taken the request, which also covers an interrupt read before the cell it
-// targets started. It also writes frames the main thread has batched for too long (outbox.ts).
+// Either way, interrupt requests go through core's InterruptRelay (docs/transports.md): one the
+// main thread has not taken within a few milliseconds means it is stuck in a synchronous cell,
+// and the relay raises SIGINT on the process until the main thread has taken the request, which
+// also covers an interrupt read before the cell it targets started. This thread also writes
+// frames the main thread has batched for too long (outbox.ts).
 import { createReadStream, fstatSync, readSync } from "node:fs";
 import { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { isatty, ReadStream } from "node:tty";
 import { parentPort, workerData } from "node:worker_threads";
+import { InterruptRelay, isInterruptRequest } from "@kernelkit/core/io-thread";
 import { NdjsonDecoder } from "./framing.ts";
 import { Outbox } from "./outbox.ts";
 import {
@@ -29,29 +30,18 @@ import {
   END_SEEN,
   type IoEvent,
   type IoWorkerData,
-  isInterruptRequest,
-  MAIN_SEEN,
-  MAIN_SENT,
   PARTIAL_LEN,
   READER,
   RECLAIMS,
-  SEEN,
-  SENT,
   SLOTS,
 } from "./worker-protocol.ts";
 
 const data = workerData as IoWorkerData;
 const port = parentPort!;
-const ctl = new Int32Array(data.interrupts, 0, SLOTS);
-// The main thread takes an interrupt request itself when it is free (a cell awaiting I/O). Only
-// when it has not taken it within STUCK_MS is it stuck in a synchronous cell, and then SIGINT
-// stops that cell. Signalling only a thread that has been inside a guarded run for a while
-// keeps clear of the instants around its entry and exit, where a SIGINT can find no watchdog
-// installed and end the process (see core/src/runtime/interrupt.ts).
-const STUCK_MS = 10;
-// Apart by more than the anchor's 50 ms without a watchdog after it passes a signal on.
-const RESIGNAL_MS = 120;
-const RESIGNAL_MAX = 250; // 30 s: a loaded machine can take long to start the target cell
+const ctl = new Int32Array(data.control, 0, SLOTS);
+// The main thread takes an interrupt request itself when it is free (a cell awaiting I/O); only
+// one it has not taken for a few milliseconds gets SIGINT sent on its behalf (InterruptRelay).
+const relay = new InterruptRelay(data.relay);
 /** "main" mode: how often this thread looks at the guard state (and at stale frames). */
 const TICK_MS = Math.max(1, Math.floor(data.staleMs / 2));
 /** "main" mode: how often this thread reads while it has reading. */
@@ -59,15 +49,9 @@ const POLL_MS = 2;
 
 const post = (event: IoEvent) => port.postMessage(event);
 
-let checkTimer: ReturnType<typeof setTimeout> | undefined;
-let signals = 0;
-
-/** An interrupt request was read (by either thread): signal if the main thread does not take it. */
+/** An interrupt request was read (by either thread): signal while the main thread has not taken it. */
 function interruptPending(): void {
-  signals = 0;
-  // A new interrupt gets the short wait, also while an earlier one is between re-signals.
-  clearTimeout(checkTimer);
-  checkTimer = setTimeout(check, STUCK_MS);
+  relay.forward(() => !owed());
 }
 
 // "main" mode: interrupt requests this thread read, and which reclaim would hand them over.
@@ -76,20 +60,8 @@ let ownGeneration = -1;
 
 /** Whether an interrupt request that was read has not reached the main thread yet. */
 function owed(): boolean {
-  if (Atomics.load(ctl, SEEN) < Atomics.load(ctl, SENT)) return true;
-  if (Atomics.load(ctl, MAIN_SEEN) < Atomics.load(ctl, MAIN_SENT)) return true;
+  if (relay.outstanding()) return true;
   return ownInterrupts && Atomics.load(ctl, RECLAIMS) === ownGeneration;
-}
-
-/** Until the main thread has received every interrupt that was read, the cell it is stuck in is the target. */
-function check(): void {
-  if (!owed() || ++signals > RESIGNAL_MAX) return;
-  try {
-    process.kill(process.pid, "SIGINT");
-  } catch {
-    return;
-  }
-  checkTimer = setTimeout(check, RESIGNAL_MS);
 }
 
 // While a cell blocks the main thread, frames it already made (`started`, a display) still go out.
@@ -117,9 +89,15 @@ function end(reason: string | null, read = true): void {
     data.bytes!.postMessage({ end: reason } satisfies BytesEnd);
   } else {
     decoder.end();
-    post({ k: "end", reason });
+    post({ kind: "end", reason });
   }
-  if (data.signalInterrupts) setTimeout(unstick, END_STUCK_MS);
+  if (data.signalInterrupts) {
+    relay.signalUntil(() => Atomics.load(ctl, END_SEEN) === 1, {
+      afterMs: END_STUCK_MS,
+      everyMs: END_STUCK_MS,
+      maxSignals: 10,
+    });
+  }
   armKill();
 }
 
@@ -137,37 +115,23 @@ function armKill(): void {
 // while a cell spins must not leave the kernel spinning): interrupt the cell, so the main
 // thread gets back to the end of input and stops.
 const END_STUCK_MS = 1000;
-let unstickTries = 0;
-function unstick(): void {
-  if (Atomics.load(ctl, END_SEEN) === 1 || ++unstickTries > 10) return;
-  try {
-    process.kill(process.pid, "SIGINT");
-  } catch {
-    return;
-  }
-  setTimeout(unstick, END_STUCK_MS);
-}
 
 // ---- "thread" mode: this thread reads everything ----
 
 const decoder = new NdjsonDecoder({
   maxFrameBytes: data.maxFrameBytes,
-  onMessage(value) {
-    if (data.signalInterrupts && isInterruptRequest(value)) {
-      Atomics.add(ctl, SENT, 1);
-      interruptPending();
-    }
-    post({ k: "m", v: value });
+  onMessage(request) {
+    post({ kind: "request", request, ticket: data.signalInterrupts ? relay.read(request) : 0 });
   },
   onError(code, message) {
-    post({ k: "e", code, message });
+    post({ kind: "framing-error", code, message });
   },
 });
 
 function open(fd: number): Readable {
   // bigint: a plain fstat of a pipe misdirects later require()s (docs/reliability.md, module-trap).
-  const st = fstatSync(fd, { bigint: true });
-  if (st.isFIFO() || st.isSocket()) {
+  const stats = fstatSync(fd, { bigint: true });
+  if (stats.isFIFO() || stats.isSocket()) {
     // allowHalfOpen: end of input must not shut down or close the fd, which the main thread
     // still writes frames to (the client's socket pair carries both directions).
     return new Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
@@ -202,16 +166,16 @@ let skipToNewline = false;
 let owning = false;
 let lastSeq = -1;
 let lastDepth = 0;
-let lastMainSent = 0;
+let lastMainIssued = 0;
 const readBuffer = Buffer.allocUnsafe(256 * 1024);
 
 function tick(): void {
   if (!flushStale()) return;
   // Interrupt requests the main thread decoded but has not acted on (a request before them in
   // the same chunk started a cell that blocks it).
-  const mainSent = Atomics.load(ctl, MAIN_SENT);
-  if (mainSent !== lastMainSent) {
-    lastMainSent = mainSent;
+  const mainIssued = relay.issued();
+  if (mainIssued !== lastMainIssued) {
+    lastMainIssued = mainIssued;
     if (data.signalInterrupts) interruptPending();
   }
   // The main thread read end of input itself.

@@ -12,8 +12,11 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import {
   type Connection,
+  endOfInput,
   type Frame,
   type GuardWatch,
+  InterruptRelay,
+  isInterruptRequest,
   isPipeOrSocket,
   KernelkitError,
   type Logger,
@@ -27,15 +30,11 @@ import {
   END_SEEN,
   type IoEvent,
   type IoWorkerData,
-  isInterruptRequest,
-  MAIN_SEEN,
-  MAIN_SENT,
   PARTIAL_BYTES,
   PARTIAL_LEN,
   READER,
   RECLAIMS,
   type ReadMode,
-  SEEN,
   SLOTS,
 } from "./worker-protocol.ts";
 import { ChannelClosedError } from "./write-sync.ts";
@@ -136,8 +135,9 @@ export class StdioTransport implements Transport {
   private worker: Worker | null = null;
   private readonly inFd: number;
   private readonly options: StdioTransportOptions;
-  private readonly interrupts = new SharedArrayBuffer(SLOTS * 4);
-  private readonly ctl = new Int32Array(this.interrupts);
+  private readonly control = new SharedArrayBuffer(SLOTS * 4);
+  private readonly ctl = new Int32Array(this.control);
+  private readonly relay = new InterruptRelay();
   private readonly outboxShared = createOutboxShared();
   private readonly outbox: Outbox;
   private onMessage: ((msg: unknown, from: Connection) => void) | null = null;
@@ -152,8 +152,8 @@ export class StdioTransport implements Transport {
   private inbox: unknown[] = [];
   private inboxHead = 0;
   private inboxScheduled = false;
-  /** Interrupt requests in the inbox that this thread read (counted in MAIN_SENT). */
-  private readonly countedInterrupts = new WeakSet<object>();
+  /** Interrupt requests in the inbox that this thread read, and their relay tickets. */
+  private readonly interruptTickets = new WeakMap<object, number>();
   private partial: SharedArrayBuffer | null = null;
   private partialView: Uint8Array | null = null;
   private partialMirrored = false;
@@ -203,7 +203,8 @@ export class StdioTransport implements Transport {
       mode: this.mode,
       maxFrameBytes,
       signalInterrupts: this.options.signalInterrupts ?? true,
-      interrupts: this.interrupts,
+      relay: this.relay.shared,
+      control: this.control,
       partial: this.partial,
       guard,
       bytes: workerBytes,
@@ -241,10 +242,10 @@ export class StdioTransport implements Transport {
 
   /** "thread" mode: what the I/O thread read; either mode: a frame channel the I/O thread found closed. */
   private onEvent(event: IoEvent): void {
-    if (event.k === "m") {
-      if (isInterruptRequest(event.v)) Atomics.add(this.ctl, SEEN, 1);
-      this.onMessage?.(event.v, this.connection);
-    } else if (event.k === "e") {
+    if (event.kind === "request") {
+      this.relay.take(event.ticket);
+      this.onMessage?.(event.request, this.connection);
+    } else if (event.kind === "framing-error") {
       this.protocolError(event.code, event.message);
     } else {
       this.inputEnded(event.reason);
@@ -277,14 +278,9 @@ export class StdioTransport implements Transport {
   }
 
   private count(messages: unknown[]): void {
-    let interrupts = 0;
     for (const m of messages) {
-      if (isInterruptRequest(m)) {
-        this.countedInterrupts.add(m as object);
-        interrupts++;
-      }
+      if (isInterruptRequest(m)) this.interruptTickets.set(m as object, this.relay.issue());
     }
-    if (interrupts > 0) Atomics.add(this.ctl, MAIN_SENT, interrupts);
   }
 
   private decode(bytes: Uint8Array): unknown[] {
@@ -336,8 +332,8 @@ export class StdioTransport implements Transport {
     if (m instanceof FramingError) this.protocolError(m.code, m.message);
     else if (m instanceof InputEnd) this.inputEnded(m.reason);
     else {
-      if (typeof m === "object" && m !== null && this.countedInterrupts.delete(m))
-        Atomics.add(this.ctl, MAIN_SEEN, 1);
+      const ticket = typeof m === "object" && m !== null ? this.interruptTickets.get(m) : undefined;
+      if (ticket !== undefined) this.relay.take(ticket);
       this.onMessage?.(m, this.connection);
     }
   };
@@ -382,22 +378,23 @@ export class StdioTransport implements Transport {
     if (items.length > 0) this.enqueue(items, true);
   };
 
-  /** Stops serving as if input had ended (SIGTERM): the listen loop sees `exit`. */
+  /** Stops serving as if input had ended, without draining (SIGTERM). */
   stop(): void {
     this.ended = true;
-    this.onMessage?.({ type: "exit" }, this.connection);
+    this.onMessage?.(endOfInput({ drain: false }), this.connection);
   }
 
-  /** End of input is reported as an `exit` message, once; `drain` lets received requests finish. */
+  /** End of input, once; `drain` lets the requests already received finish. */
   private end(drain: boolean): void {
     if (this.ended) return;
     this.ended = true;
-    this.onMessage?.(drain ? { type: "exit", drain: true } : { type: "exit" }, this.connection);
+    this.onMessage?.(endOfInput({ drain }), this.connection);
   }
 
   async close(): Promise<void> {
     this.ended = true;
     this.connection.close();
+    this.relay.close();
     this.guardWatch?.dispose();
     this.guardWatch = null;
     this.socket?.destroy();
@@ -410,7 +407,7 @@ export class StdioTransport implements Transport {
   }
 }
 
-/** Factory form (PLUGINS.md): `(options, ctx) => transport`. */
+/** Factory form (docs/plugins.md): `(options, ctx) => transport`. */
 export function createStdioTransport(options: StdioTransportOptions = {}): StdioTransport {
   return new StdioTransport(options);
 }

@@ -17,8 +17,10 @@ export interface IoWorkerData {
   maxFrameBytes: number;
   /** Raise SIGINT on the process when an `interrupt` request is read. */
   signalInterrupts: boolean;
+  /** Core's InterruptRelay: interrupt requests read, and taken by the main thread. */
+  relay: SharedArrayBuffer;
   /** Int32 slots, see below. */
-  interrupts: SharedArrayBuffer;
+  control: SharedArrayBuffer;
   /** "main" mode: the main thread's unfinished line when the I/O thread takes over ([PARTIAL_LEN] bytes). */
   partial: SharedArrayBuffer;
   /** "main" mode: the main thread's guard state (core's watchGuard). */
@@ -34,43 +36,29 @@ export interface IoWorkerData {
   killAfterEndMs: number | null;
 }
 
-// Int32 slots of `interrupts`.
-/** "thread" mode: interrupt requests the I/O thread read. */
-export const SENT = 0;
-/** "thread" mode: interrupt requests the main thread received. */
-export const SEEN = 1;
+// Int32 slots of `control`.
 /** 1 once the main thread received end of input. */
-export const END_SEEN = 2;
-/** "main" mode: interrupt requests the main thread decoded (before acting on any request of that chunk). */
-export const MAIN_SENT = 3;
-/** "main" mode: interrupt requests the main thread acted on, of those counted in MAIN_SENT. */
-export const MAIN_SEEN = 4;
+export const END_SEEN = 0;
 /** "main" mode: 0 the main thread reads; 1 the I/O thread reads; 2 the I/O thread is inside a read. */
-export const READER = 5;
+export const READER = 1;
 /** "main" mode: bumped each time the main thread takes reading back (and with it what the I/O thread read). */
-export const RECLAIMS = 6;
+export const RECLAIMS = 2;
 /** "main" mode: bytes of the main thread's unfinished line in `partial`, -1 unknown (skip to the next newline). */
-export const PARTIAL_LEN = 7;
-export const SLOTS = 8;
+export const PARTIAL_LEN = 3;
+export const SLOTS = 4;
 
 export const PARTIAL_BYTES = 64 * 1024;
 
 /** I/O thread → main thread ("thread" mode). */
 export type IoEvent =
-  | { k: "m"; v: unknown }
-  | { k: "e"; code: FramingErrorCode; message: string }
-  | { k: "end"; reason: string | null };
+  /** A request; `ticket` is its InterruptRelay ticket (0 unless an interrupt the I/O thread forwards). */
+  | { kind: "request"; request: unknown; ticket: number }
+  /** A line that was not a request: the main thread answers protocol_error. */
+  | { kind: "framing-error"; code: FramingErrorCode; message: string }
+  /** End of input (reason null) or a broken channel. */
+  | { kind: "end"; reason: string | null };
 
 /** I/O thread → main thread on the bytes port ("main" mode): end of input, or the channel failed. */
 export interface BytesEnd {
   end: string | null;
-}
-
-export function isInterruptRequest(value: unknown): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    (value as { type?: unknown }).type === "interrupt"
-  );
 }

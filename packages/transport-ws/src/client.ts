@@ -1,6 +1,6 @@
 // The host side of a WebSocket connection to a kernel: send requests, receive frames.
-// (KernelClient.connect builds the CLIENT.md API on top of this.)
-import { type Frame, isTerminalFrame, KernelkitError } from "@kernelkit/core";
+// (KernelClient.connect builds the docs/client.md API on top of this.)
+import { type ErrorCode, type Frame, isTerminalFrame, KernelkitError } from "@kernelkit/core";
 import WebSocket from "ws";
 
 export interface WsChannelOptions {
@@ -25,7 +25,7 @@ export interface CloseInfo {
 /** A refused or failed connection; `status` is the HTTP status of a refused upgrade. */
 export class WsConnectError extends KernelkitError {
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly status: number | null,
     hint?: string,
@@ -37,8 +37,7 @@ export class WsConnectError extends KernelkitError {
 
 /** A request's terminal frame: `done`, `run_done`, any `*_reply`, or `graph` for set_cells without run. */
 export function isTerminalFor(request: { type?: unknown; run?: unknown }, frame: Frame): boolean {
-  if (isTerminalFrame(frame.type)) return true;
-  return frame.type === "graph" && request.type === "set_cells" && request.run !== true;
+  return isTerminalFrame(frame.type, request);
 }
 
 const redact = (url: string) => url.replace(/([?&]token=)[^&]*/, "$1…");

@@ -11,16 +11,13 @@ export const FLOW_OUTBOUND = 1;
  * another came after its target had already stopped (the signal did it).
  */
 export const FLOW_EXEC_SEQ = 2;
-/** Int32 slots: interrupts the I/O thread signalled, and the last one the main thread took. */
-export const FLOW_INT_ISSUED = 3;
-export const FLOW_INT_TAKEN = 4;
 /**
  * Int32 slot: 1 while some connection has more than half of maxBufferedBytes unwritten. The main
  * thread waits on it, so a client that reads slower than a cell prints slows the cell down
  * instead of being cut off; one that makes no progress for stallMs is cut off.
  */
-export const FLOW_PEER_FULL = 5;
-export const FLOW_SLOTS = 6;
+export const FLOW_PEER_FULL = 3;
+export const FLOW_SLOTS = 4;
 
 /** Above this the I/O thread stops reading sockets until the main thread catches up. */
 export const INBOUND_HIGH_WATER = 64 * 1024 * 1024;

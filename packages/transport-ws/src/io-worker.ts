@@ -1,27 +1,21 @@
 // The I/O thread of the WebSocket transport (a separate build entry: workers cannot run TS).
-// It owns every socket, so requests are read — and an `interrupt` request is acted on by
-// raising SIGINT — even while the main thread is stuck in a synchronous cell.
-
+// It owns every socket, so requests are read — and an `interrupt` request is forwarded through
+// core's InterruptRelay (docs/transports.md) — even while the main thread is stuck in a
+// synchronous cell.
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { parentPort, workerData } from "node:worker_threads";
+import { InterruptRelay } from "@kernelkit/core/io-thread";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { defaultOrigins, originAllowed, tokenFromRequest, tokenMatches } from "./auth.ts";
-import {
-  FLOW_EXEC_SEQ,
-  FLOW_INBOUND,
-  FLOW_INT_ISSUED,
-  FLOW_INT_TAKEN,
-  FLOW_OUTBOUND,
-  FLOW_PEER_FULL,
-  INBOUND_HIGH_WATER,
-} from "./flow.ts";
+import { FLOW_EXEC_SEQ, FLOW_INBOUND, FLOW_OUTBOUND, FLOW_PEER_FULL, INBOUND_HIGH_WATER } from "./flow.ts";
 import type { FromIo, IoConfig, ToIo } from "./wire.ts";
 
 const cfg = workerData.config as IoConfig;
 const flow = new Int32Array(workerData.flow as SharedArrayBuffer);
+const relay = new InterruptRelay(workerData.relay as SharedArrayBuffer);
 const port = parentPort!;
 const post = (m: FromIo) => port.postMessage(m);
 const log = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) =>
@@ -123,57 +117,23 @@ function onData(peer: Peer, data: RawData, isBinary: boolean): void {
     return;
   }
   if (Atomics.add(flow, FLOW_INBOUND, text.length) + text.length > INBOUND_HIGH_WATER) pauseInbound();
-  if (
-    cfg.signalInterrupts &&
-    typeof msg === "object" &&
-    msg !== null &&
-    (msg as { type?: unknown }).type === "interrupt" &&
-    typeof (msg as { id?: unknown }).id === "string"
-  ) {
-    // The main thread may be inside a synchronous loop: only a signal reaches it there.
+  if (cfg.signalInterrupts && typeof (msg as { id?: unknown } | null)?.id === "string") {
+    // An interrupt the main thread does not take at once is forwarded by SIGINT (the main thread
+    // may be inside a synchronous loop), while no other execution has started — a signal that
+    // lands just before the cell enters its guarded run is lost, so the relay raises it again —
+    // and until the main thread posts anything (then it is out of the loop, and more signals
+    // could land between two guarded runs and end the process).
     const seq = Atomics.load(flow, FLOW_EXEC_SEQ);
-    post({ t: "msg", c: peer.id, d: text, seq, n: signalInterrupt(seq) });
-    return;
+    const ticket = relay.read(msg, {
+      stillWanted: () => Atomics.load(flow, FLOW_EXEC_SEQ) === seq && !closing,
+      progress: () => mainPosts,
+    });
+    if (ticket !== 0) {
+      post({ t: "msg", c: peer.id, d: text, seq, ticket });
+      return;
+    }
   }
   post({ t: "msg", c: peer.id, d: text });
-}
-
-/** How long the main thread may take to pick up an interrupt before it is signalled. */
-const SIGNAL_AFTER_MS = 10;
-// Apart by more than the 50 ms core's anchor thread spends without a SIGINT watchdog after
-// passing a signal on (core/src/runtime/interrupt.ts): a signal in that gap ends the process.
-const RESIGNAL_MS = 120;
-const RESIGNAL_MAX = 200;
-
-/**
- * An `interrupt` request is posted to the main thread like any other. If the main thread
- * does not take it within SIGNAL_AFTER_MS it is stuck (a synchronous cell): then SIGINT,
- * raised again every RESIGNAL_MS while the request is still not taken and no other execution
- * has started — a signal that lands just before the cell enters its guarded run is lost,
- * and the loop would never stop. A main thread that is free gets no signal at all.
- */
-function signalInterrupt(seq: number): number {
-  const n = Atomics.add(flow, FLOW_INT_ISSUED, 1) + 1;
-  let tries = 0;
-  const pending = () =>
-    Atomics.load(flow, FLOW_INT_TAKEN) < n && Atomics.load(flow, FLOW_EXEC_SEQ) === seq && !closing;
-  const first = setTimeout(() => {
-    if (!pending()) return;
-    process.kill(process.pid, "SIGINT");
-    // Once the main thread posts anything, it is out of the loop: no more signals, which
-    // could otherwise land between two guarded runs and end the process.
-    const posts = mainPosts;
-    const again = setInterval(() => {
-      if (!pending() || mainPosts !== posts || ++tries > RESIGNAL_MAX) {
-        clearInterval(again);
-        return;
-      }
-      process.kill(process.pid, "SIGINT");
-    }, RESIGNAL_MS);
-    again.unref();
-  }, SIGNAL_AFTER_MS);
-  first.unref();
-  return n;
 }
 
 /** The main thread is behind (blocked, or flooded): stop reading sockets until it catches up. */

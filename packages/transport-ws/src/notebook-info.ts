@@ -1,4 +1,4 @@
-// Extension request `notebook_info` (not in PROTOCOL.md v1): what a page needs to draw a
+// Extension request `notebook_info` (not in docs/protocol.md v1): what a page needs to draw a
 // notebook — every cell with its code — which `graph` frames do not carry.
 //
 //   → {"id": "1", "type": "notebook_info"}

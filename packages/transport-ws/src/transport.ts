@@ -6,7 +6,9 @@ import { Worker } from "node:worker_threads";
 import {
   type Connection,
   createLogger,
+  endOfInput,
   type Frame,
+  InterruptRelay,
   KernelkitError,
   type Logger,
   type Transport,
@@ -14,7 +16,6 @@ import {
 import {
   FLOW_EXEC_SEQ,
   FLOW_INBOUND,
-  FLOW_INT_TAKEN,
   FLOW_OUTBOUND,
   FLOW_PEER_FULL,
   FLOW_SLOTS,
@@ -109,6 +110,7 @@ export abstract class IoThreadTransport implements Transport {
   private readonly warn: (code: string, message: string) => void;
   private worker: Worker | null = null;
   private readonly flow = new Int32Array(new SharedArrayBuffer(FLOW_SLOTS * 4));
+  private readonly relay = new InterruptRelay();
   private readonly conns = new Map<number, WsConnection>();
   private deliver: ((msg: unknown, from: Connection) => void) | null = null;
   private addr: WsAddress | null = null;
@@ -187,7 +189,7 @@ export abstract class IoThreadTransport implements Transport {
     };
     if (this.dialUrl !== undefined) config.url = this.dialUrl;
     const worker = new Worker(WORKER_URL, {
-      workerData: { config, flow: this.flow.buffer },
+      workerData: { config, flow: this.flow.buffer, relay: this.relay.shared },
       stdout: true,
       stderr: true,
     });
@@ -220,7 +222,7 @@ export abstract class IoThreadTransport implements Transport {
     switch (m.t) {
       case "msg": {
         Atomics.sub(this.flow, FLOW_INBOUND, m.d.length);
-        if (m.n !== undefined) Atomics.store(this.flow, FLOW_INT_TAKEN, m.n);
+        if (m.ticket !== undefined) this.relay.take(m.ticket);
         const conn = this.conns.get(m.c);
         if (!conn || !this.deliver) return;
         let msg: unknown;
@@ -311,11 +313,11 @@ export abstract class IoThreadTransport implements Transport {
     return Math.max(64 * 1024, Math.min(OUTBOUND_HIGH_WATER, Math.floor(this.opts.maxBufferedBytes / 4)));
   }
 
-  /** Ends the kernel's input, as if a client had sent `{"type":"exit"}` (e.g. on SIGTERM). */
+  /** Ends the kernel's input at once, as a client's `{"type":"exit"}` would (e.g. on SIGTERM). */
   endInput(): void {
     if (this.ended) return;
     this.ended = true;
-    this.deliver?.({ type: "exit" }, CONTROL);
+    this.deliver?.(endOfInput({ drain: false }), CONTROL);
   }
 
   /** Closes every connection with close code 1001 and a reason, stops listening, ends the I/O thread. */

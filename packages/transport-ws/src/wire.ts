@@ -1,3 +1,4 @@
+import type { ErrorCode } from "@kernelkit/core";
 // Messages between the main thread (the kernel) and the I/O thread (sockets).
 
 /** workerData of the I/O thread. */
@@ -30,14 +31,14 @@ export type ToIo =
 /** I/O thread → main */
 export type FromIo =
   | { t: "listening"; host: string; port: number }
-  | { t: "failed"; code: string; message: string; hint: string }
+  | { t: "failed"; code: ErrorCode; message: string; hint: string }
   | { t: "open"; c: number; remote: string }
   /**
-   * One request's JSON text (already known to parse). `seq` is set on an `interrupt` the
-   * I/O thread already raised SIGINT for: the execution count when it was read; `n` numbers
-   * that interrupt (the main thread stores it in FLOW_INT_TAKEN when it takes it).
+   * One request's JSON text (already known to parse). On an `interrupt` the I/O thread
+   * forwards: `seq`, the execution count when it was read, and `ticket`, its InterruptRelay
+   * ticket (the main thread takes it as it receives the request).
    */
-  | { t: "msg"; c: number; d: string; seq?: number; n?: number }
+  | { t: "msg"; c: number; d: string; seq?: number; ticket?: number }
   | { t: "gone"; c: number; code: number; reason: string }
   | { t: "log"; level: "debug" | "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
   | { t: "closed" };

@@ -1,4 +1,4 @@
-// The kernelkit page: a small client of the wire protocol (PROTOCOL.md) over the browser's own
+// The kernelkit page: a small client of the wire protocol (docs/protocol.md) over the browser's own
 // WebSocket. It draws the notebook's cells (from the `notebook_info` extension), runs them,
 // shows statuses and outputs live, and sends `set_inputs` from the inputs panel.
 

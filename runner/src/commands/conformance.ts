@@ -24,7 +24,6 @@ import {
 } from "@kernelkit/conformance/cases";
 import {
   API_VERSION,
-  BUILTIN_NAMES,
   createLogger,
   DataflowGraph,
   type EntryPoint,
@@ -40,6 +39,7 @@ import {
 } from "@kernelkit/core";
 import { originalWrite } from "@kernelkit/executor-default";
 import pc from "picocolors";
+import { builtinNames } from "../builtins.ts";
 import { EXIT, toCliError } from "../cli-error.ts";
 import { createRegistry } from "../setup.ts";
 
@@ -88,7 +88,7 @@ async function kindOfPath(file: string, ctx: PluginContext): Promise<Kind> {
       "KK_PLUGIN_SHAPE",
       `${file} provides no executor, lifecycle, scheduler or transport`,
       {
-        hint: "Default-export the plugin or a factory `(options, ctx) => plugin` (PLUGINS.md).",
+        hint: "Default-export the plugin or a factory `(options, ctx) => plugin` (docs/plugins.md).",
       },
     );
   }
@@ -114,12 +114,12 @@ async function kindOf(
     return kindOfPath(file, ctx);
   }
   const groups = new Set<Kind>();
-  for (const k of KINDS) if (BUILTIN_NAMES[k].includes(plugin)) groups.add(k);
+  for (const k of KINDS) if (builtinNames(k).includes(plugin)) groups.add(k);
   for (const e of registry.entryPoints())
     if ((e.name === plugin || e.package === plugin) && (KINDS as readonly string[]).includes(e.group))
       groups.add(e.group as Kind);
   if (groups.size === 0) {
-    const known = [...KINDS.flatMap((k) => BUILTIN_NAMES[k]), ...registry.entryPoints().map((e) => e.name)];
+    const known = [...KINDS.flatMap((k) => builtinNames(k)), ...registry.entryPoints().map((e) => e.name)];
     throw new KernelkitError("KK_PLUGIN_NOT_FOUND", `no plugin named '${plugin}'`, {
       hint: `Known: ${[...new Set(known)].join(", ")}; or pass a path (./my-plugin.ts). Entry points come from the dependencies of the package.json in this folder.`,
     });

@@ -3,13 +3,13 @@
 import {
   API_VERSION,
   BUILTIN_LANGUAGES,
-  BUILTIN_NAMES,
   createLogger,
   type Discovery,
   type EntryPoint,
   PLUGIN_GROUPS,
 } from "@kernelkit/core";
 import { originalWrite } from "@kernelkit/executor-default";
+import { builtinNames } from "../builtins.ts";
 import { EXIT } from "../cli-error.ts";
 import { createRegistry } from "../setup.ts";
 
@@ -186,8 +186,8 @@ export async function pluginsCommand(options: PluginsOptions): Promise<number> {
       l.status === "ok" ? "ok" : `${l.status}: ${l.reason}`,
     ]);
     out(`\nLanguages:\n${table([header, ...body])}\n`);
-    const builtins = PLUGIN_GROUPS.filter((g) => BUILTIN_NAMES[g].length > 0)
-      .map((g) => `${g} ${BUILTIN_NAMES[g].join(", ")}`)
+    const builtins = PLUGIN_GROUPS.filter((g) => builtinNames(g).length > 0)
+      .map((g) => `${g} ${builtinNames(g).join(", ")}`)
       .join(" · ");
     out(`\nBuilt-in: ${builtins} (plugin API ${API_VERSION})\n`);
   }

@@ -5,8 +5,6 @@ export type { LoadedConfig } from "./load.ts";
 export {
   CONFIG_MODULE_NAME,
   CONFIG_PACKAGE_PROP,
-  CONFIG_SEARCH_PLACES,
-  configCandidateDir,
   loadConfig,
 } from "./load.ts";
-export { configSchemas, normalizeSpec, validateConfig } from "./schema.ts";
+export { normalizeSpec } from "./schema.ts";

@@ -17,7 +17,7 @@ export const CONFIG_MODULE_NAME = "kernelkit";
 export const CONFIG_PACKAGE_PROP = "kernelkitConfig";
 
 const RC_EXTENSIONS = ["", ".json", ".yaml", ".yml", ".js", ".ts", ".mjs", ".cjs"];
-/** PLUGINS.md's search places, in order, in each folder from the notebook's upward. */
+/** docs/plugins.md's search places, in order, in each folder from the notebook's upward. */
 export const CONFIG_SEARCH_PLACES: readonly string[] = [
   "package.json",
   ...RC_EXTENSIONS.map((e) => `.kernelkitrc${e}`),

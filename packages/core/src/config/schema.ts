@@ -255,3 +255,10 @@ export function normalizeSpec(spec: PluginSpec): { name: string; options: unknow
   if (Array.isArray(spec)) return { name: spec[0], options: spec[1] };
   return { name: spec.use, options: spec.options };
 }
+
+// The config keys are KernelkitConfig's (contract/define.ts, what authors type against); this
+// fails to compile when the validator and the interface disagree about them.
+type SchemaKeys = Exclude<keyof ReturnType<typeof build>["ConfigSchema"]["pipe"][0]["entries"], "$schema">;
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const CONFIG_KEYS_AGREE: SameKeys<SchemaKeys, keyof KernelkitConfig> = true;
+void CONFIG_KEYS_AGREE;

@@ -8,7 +8,7 @@ export const SHARED_JS_SCOPE = "shared-js-scope";
 /**
  * The scope of an executor that provides "shared-js-scope". `evaluate` runs a script (not a
  * cell: no rewrite, no output capture) in the cells' realm and returns its completion value,
- * so a lifecycle can build values that belong to that realm (ARCHITECTURE.md: `structuredClone`
+ * so a lifecycle can build values that belong to that realm (docs/architecture.md: `structuredClone`
  * on the host returns host-realm objects).
  */
 export interface SharedJsScope extends Scope {

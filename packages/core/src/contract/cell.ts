@@ -57,11 +57,10 @@ export interface CellAnalysis {
 /** The runnable form of a JS/TS cell. */
 export interface CompiledJs {
   /**
-   * A script that calls an async function with the context global `__kk_slot` (an object the
-   * executor provides) and fills it: `v` the last expression's value, `d` an object of the
-   * cell's defs, `e` what the cell threw, `done` 1 (completed) or 2 (threw). A cell that
-   * never awaits has filled the slot when the script returns. Line 1 is a prefix; the cell's
-   * code starts on line 2.
+   * A script that calls an async function with the context global `__kk_slot` (a `CellSlot`
+   * the executor provides, see `newCellSlot`) and fills it. A cell that never awaits has
+   * filled the slot when the script returns; otherwise the script's completion value is a
+   * promise of it. Line 1 is a prefix; the cell's code starts on line 2.
    */
   source: string;
   /** Source map (v3, from type stripping) of the body against the cell's own code, or null for JS. */
@@ -70,4 +69,25 @@ export interface CompiledJs {
   exprInsert: { line: number; column: number; length: number } | null;
   /** Number of lines of the body (script lines 2 … bodyLines + 1); later lines are the wrapper's. */
   bodyLines: number;
+}
+
+/**
+ * Where a JS cell's rewrite (`CompiledJs.source`) leaves what the cell did. The field names are
+ * short because they are part of every rewritten cell's code, and of the plugin API (1.0.0):
+ * executors outside this repository fill and read them too.
+ */
+export interface CellSlot {
+  /** value: the last expression statement's value (undefined: no output). */
+  v: unknown;
+  /** defs: the cell's defs by name, once the body finished. */
+  d: Record<string, unknown> | undefined;
+  /** error: what the body threw (when `done` is 2). */
+  e: unknown;
+  /** 0 still running (the script's completion value is then a promise of the slot), 1 finished, 2 threw. */
+  done: 0 | 1 | 2;
+}
+
+/** A fresh slot for one execution of a `CompiledJs` (set it as the context's `__kk_slot`). */
+export function newCellSlot(): CellSlot {
+  return { v: undefined, d: undefined, e: undefined, done: 0 };
 }

@@ -1,4 +1,4 @@
-// Identity helpers that give plugin authors types and nothing else (PLUGINS.md).
+// Identity helpers that give plugin authors types and nothing else (docs/plugins.md).
 import type { LogLevel } from "./logger.ts";
 import type {
   ExecutionLifecycle,

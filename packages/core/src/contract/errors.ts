@@ -5,13 +5,16 @@
 export const ERROR_BRAND: unique symbol = Symbol.for("kernelkit.error") as never;
 
 export type ErrorCode =
+  // usage and notebooks
   | "KK_USAGE"
   | "KK_NOTEBOOK_NOT_FOUND"
   | "KK_NOTEBOOK_IS_DIRECTORY"
   | "KK_NOTEBOOK_UNREADABLE"
   | "KK_NOTEBOOK_BINARY"
   | "KK_NOTEBOOK_UNSUPPORTED"
+  | "KK_NOTEBOOK_CHANGING"
   | "KK_DUPLICATE_NAME"
+  // static and runtime errors of cells
   | "KK_SYNTAX"
   | "KK_MULTIPLE_DEFINITION"
   | "KK_CYCLE"
@@ -27,8 +30,11 @@ export type ErrorCode =
   | "KK_PROCESS_EXIT"
   | "KK_SKIPPED"
   | "KK_UNKNOWN_CELL"
+  | "KK_STRICT"
+  // config and plugins
   | "KK_CONFIG_INVALID"
   | "KK_CONFIG_NOT_FOUND"
+  | "KK_CONFIG_UNKNOWN_KEY"
   | "KK_PLUGIN_NOT_FOUND"
   | "KK_PLUGIN_LOAD"
   | "KK_PLUGIN_CONSTRUCT"
@@ -42,18 +48,47 @@ export type ErrorCode =
   | "KK_PLUGIN_OPTIONS"
   | "KK_NO_EXECUTOR"
   | "KK_LIFECYCLE_FAILED"
-  | "KK_CONFORMANCE_SAMPLES"
   | "KK_HOOK_FAILED"
-  | "KK_STRICT"
-  // `kernelkit watch` / `serve --watch` (docs/watch.md): a save that changes nothing
+  | "KK_CONFORMANCE"
+  | "KK_CONFORMANCE_SAMPLES"
+  // the built-in plugins
+  | "KK_EXECUTOR_DISPOSED"
+  | "KK_PYTHON_START"
+  | "KK_PYTHON_EXITED"
+  | "KK_PYTHON_RESTARTED"
+  | "KK_PYTHON_DISPOSED"
+  | "KK_PYTHON_VALUE"
+  | "KK_PROFILE_WRITE"
+  | "KK_TRANSPORT_UNAVAILABLE"
+  | "KK_WS_NOT_BUILT"
+  | "KK_WS_IO_THREAD"
+  | "KK_WS_LISTEN"
+  | "KK_WS_CONNECT"
+  | "KK_WS_CLOSED"
+  | "KK_WS_CLOSING"
+  | "KK_WS_UNAUTHORIZED"
+  | "KK_WS_FORBIDDEN_ORIGIN"
+  | "KK_WS_NOT_LOOPBACK"
+  | "KK_WS_WEAK_TOKEN"
+  | "KK_JUPYTER_BIND"
+  | "KK_JUPYTER_CONNECTION_FILE"
+  | "KK_JUPYTER_PORT_IN_USE"
+  // kernelkit watch
   | "KK_WATCH_EMPTY"
-  | "KK_WATCH_TOO_LARGE"
-  | "KK_WATCH_UNREADABLE"
+  | "KK_WATCH_FAILED"
   | "KK_WATCH_INVALID"
   | "KK_WATCH_NOTEBOOK_GONE"
-  | "KK_WATCH_FAILED"
-  | "KK_INTERNAL"
-  | (string & {});
+  | "KK_WATCH_TOO_LARGE"
+  | "KK_WATCH_UNREADABLE"
+  // wire-protocol answers a handler can throw (error_reply codes)
+  | "INVALID_REQUEST"
+  | "UNKNOWN_COMMAND"
+  | "KK_TYPES_TSCONFIG"
+  | "KK_TYPES_LIB"
+  | "KK_TYPES_CELL_TOO_LARGE"
+  | "KK_TYPES_UNAVAILABLE"
+  | "KK_TYPES_WORKER"
+  | "KK_INTERNAL";
 
 export interface KernelkitErrorOptions {
   hint?: string | undefined;
@@ -61,12 +96,16 @@ export interface KernelkitErrorOptions {
 }
 
 /** Base class of every coded kernelkit error. */
-export class KernelkitError extends Error {
-  readonly code: ErrorCode;
+export class KernelkitError<Code extends string = ErrorCode> extends Error {
+  readonly code: Code;
   readonly hint: string | undefined;
   readonly [ERROR_BRAND] = true;
 
-  constructor(code: ErrorCode, message: string, options: KernelkitErrorOptions = {}) {
+  /**
+   * `code` is one of core's `ErrorCode`s, checked at compile time. A third-party plugin with
+   * codes of its own names them as the type argument: `new KernelkitError<MyCode>("KK_GPU_OOM", …)`.
+   */
+  constructor(code: NoInfer<Code>, message: string, options: KernelkitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "KernelkitError";
     this.code = code;
@@ -234,6 +273,7 @@ export class StarImportError extends KernelkitError {
 }
 
 /** A static problem of a cell other than a syntax error (an IPython magic kernelkit does not run). */
+/** Its code comes from the analyzer (an executor's `analyze` may name codes of its own). */
 export class CellStaticProblem extends KernelkitError {
   constructor(
     code: string,
@@ -242,7 +282,7 @@ export class CellStaticProblem extends KernelkitError {
     readonly line: number,
     readonly column: number,
   ) {
-    super(code, message);
+    super(code as ErrorCode, message);
     this.name = name;
   }
 }

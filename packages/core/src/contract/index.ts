@@ -4,12 +4,14 @@ export { isSharedJsScope, SHARED_JS_SCOPE } from "./capabilities.ts";
 export type {
   CellAnalysis,
   CellId,
+  CellSlot,
   CellStaticError,
   CellType,
   CompiledCell,
   CompiledJs,
   Language,
 } from "./cell.ts";
+export { newCellSlot } from "./cell.ts";
 export type { KernelkitConfig, PluginFactory, PluginSpec } from "./define.ts";
 export {
   defineConfig,
@@ -71,5 +73,6 @@ export type {
   Scope,
 } from "./plugin.ts";
 export { isSkip, SKIP_BRAND, Skip } from "./plugin.ts";
-export type { Connection, Frame, Transport } from "./transport.ts";
+export type { Connection, EndOfInput, Frame, Transport } from "./transport.ts";
+export { endOfInput, isEndOfInput } from "./transport.ts";
 export { API_VERSION, VERSION } from "./version.ts";

@@ -3,6 +3,7 @@
 // A plugin receives the kernel itself (webpack's `apply(compiler)`): the one reference upward.
 import type { Kernel } from "../kernel/kernel.ts";
 import type { CellAnalysis, CellId, CompiledCell, Language } from "./cell.ts";
+import type { ErrorCode } from "./errors.ts";
 import type { CodeQuery, CompletionReply, InspectReply, IsCompleteReply } from "./language-service.ts";
 import type { Logger } from "./logger.ts";
 
@@ -125,6 +126,8 @@ export function isSkip(value: unknown): value is Skip {
 
 /** Owns the queue and cancellation. */
 export interface Scheduler {
+  /** Shown as `kernel_info_reply.scheduler` ("custom" when absent). */
+  readonly name?: string;
   /** Cells in topological order; clears an interrupt. */
   enqueue(cellIds: readonly CellId[]): void;
   /** The next cell, or undefined when empty or interrupted. */
@@ -135,6 +138,11 @@ export interface Scheduler {
   interrupt(): void;
   /** Queued cells not yet returned by next() (optional; used to report what an interrupt cancelled). */
   pending?(): readonly CellId[];
+  /**
+   * Optional: drops everything queued. The kernel calls it at the end of every run, once the
+   * cells an interrupt left queued were reported as cancelled, so none of them runs later.
+   */
+  clear?(): void;
 }
 
 /** What every plugin factory receives besides its options. */
@@ -172,6 +180,6 @@ export interface KernelPlugin {
 }
 
 export interface KernelWarning {
-  code: string;
+  code: ErrorCode;
   message: string;
 }

@@ -152,7 +152,7 @@ export class CellRunner {
         cell.stale = status !== "success";
       }
       if (status !== "success" && status !== "disabled") ok = false;
-      // Every cell of a run reports queued → running → idle once (SEMANTICS.md), also one
+      // Every cell of a run reports queued → running → idle once (docs/semantics.md), also one
       // that was settled without executing (cancelled, disabled, static error).
       if (!ranSet.has(id)) observer.status(id, "running");
       if (info) observer.error(id, info);
@@ -275,7 +275,7 @@ export class CellRunner {
         finish(id, "cancelled", new CancelledError(interruptedCell ?? "interrupt", "was interrupted"));
       }
     }
-    (host.scheduler as { clear?: () => void }).clear?.();
+    host.scheduler.clear?.();
 
     const summary: RunSummary = {
       requestId,

@@ -1,4 +1,4 @@
-// Composes lifecycles around an executor (SEMANTICS.md, "Evaluator contract").
+// Composes lifecycles around an executor (docs/semantics.md, "Evaluator contract").
 import type { CompiledCell } from "../contract/cell.ts";
 import { LifecycleError } from "../contract/errors.ts";
 import type { Logger } from "../contract/logger.ts";

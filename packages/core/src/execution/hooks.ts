@@ -1,4 +1,4 @@
-// The kernel's tapable hooks (PLUGINS.md). A tap that throws is reported with the tap's
+// The kernel's tapable hooks (docs/plugins.md). A tap that throws is reported with the tap's
 // (plugin's) name and the hook's name, and never breaks the kernel or the run.
 import { AsyncSeriesHook, SyncHook, SyncWaterfallHook } from "tapable";
 import type { CompiledCell } from "../contract/cell.ts";
@@ -117,13 +117,12 @@ export function createHooks(onTapError: (error: HookError) => void): KernelHooks
  * nothing is returned: no promise, no microtask per cell. Otherwise it is `hook.promise()`.
  */
 export function callSeries(hook: AsyncSeriesHook<any>, ...args: unknown[]): Promise<void> | undefined {
-  const h = hook as unknown as {
-    taps: { type: string; fn: (...a: unknown[]) => unknown }[];
-    interceptors: unknown[];
-  };
-  if (h.taps.length === 0) return undefined;
-  if (h.interceptors.length === 1 && h.taps.every((t) => t.type === "sync")) {
-    for (const t of h.taps) t.fn(...args);
+  // `taps` (in call order, stages applied) and `interceptors` are public fields of tapable's
+  // Hook (tapable.d.ts); each tap's `fn` is already wrapped by our register interceptor.
+  const { taps, interceptors } = hook;
+  if (taps.length === 0) return undefined;
+  if (interceptors.length === 1 && taps.every((t) => t.type === "sync")) {
+    for (const t of taps) (t.fn as (...a: unknown[]) => unknown)(...args);
     return undefined;
   }
   return hook.promise(...(args as [never]));

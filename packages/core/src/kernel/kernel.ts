@@ -1,6 +1,6 @@
 // The kernel: owns the notebook's cells, the graph, the scope, the hooks and the router.
 import type { CellAnalysis, CellId, CellType, CompiledCell, Language } from "../contract/cell.ts";
-import { diagnostics, InterruptedError, isKernelkitError } from "../contract/errors.ts";
+import { diagnostics, type ErrorCode, InterruptedError, isKernelkitError } from "../contract/errors.ts";
 import type { LanguageService } from "../contract/language-service.ts";
 import type { Logger } from "../contract/logger.ts";
 import type { MimeBundle } from "../contract/mime.ts";
@@ -239,7 +239,7 @@ export class Kernel {
   }
 
   /** Records a warning (kept for `run --json`, logged on stderr). */
-  warn(code: string, message: string): void {
+  warn(code: ErrorCode, message: string): void {
     this.warnings.push({ code, message });
     if (this.logWarnings) this.logger.warn({ code }, message);
   }
@@ -258,7 +258,7 @@ export class Kernel {
       apiVersion: API_VERSION,
       executor: { name: this.executor.name },
       lifecycles: this.lifecycles.map((l) => l.name),
-      scheduler: (this.scheduler as { name?: string }).name ?? "custom",
+      scheduler: this.scheduler.name ?? "custom",
       language: this.language,
       mode: this.mode,
     };
@@ -428,7 +428,7 @@ export class Kernel {
     });
   }
 
-  /** Which cells a run of `ids` covers (SEMANTICS.md "Running"), in topological order. */
+  /** Which cells a run of `ids` covers (docs/semantics.md "Running"), in topological order. */
   planRun(ids: readonly CellId[]): CellId[] {
     for (const id of ids) if (!this.cellStates.has(id)) throw diagnostics.unknownCell(id);
     const requested = ids.filter((id) => this.cellStates.get(id)!.isCode);

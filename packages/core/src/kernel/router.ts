@@ -13,7 +13,7 @@ export interface CallbackBundle<Ctx> {
 export class UnknownCommandError extends KernelkitError {
   constructor(readonly command: string) {
     super("UNKNOWN_COMMAND", `unknown command type '${command}'`, {
-      hint: "See PROTOCOL.md for the request types a kernel understands.",
+      hint: "See docs/protocol.md for the request types a kernel understands.",
     });
     this.name = "UnknownCommandError";
   }

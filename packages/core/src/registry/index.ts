@@ -8,11 +8,9 @@ export type {
   PluginGroup,
 } from "./entry-points.ts";
 export {
-  checkApiRange,
   discoverEntryPoints,
   findPackageJson,
   PLUGIN_GROUPS,
-  pluginFilter,
 } from "./entry-points.ts";
 export { enableTypeScriptImports, importFile } from "./import-module.ts";
 export type { DeclaredLanguages, LanguageConflict, LanguageProblem } from "./languages.ts";
@@ -31,4 +29,4 @@ export type {
   RegistryOptions,
   SchedulerSpec,
 } from "./registry.ts";
-export { BUILTIN_NAMES, PluginRegistry, shapeProblem } from "./registry.ts";
+export { PluginRegistry, shapeProblem } from "./registry.ts";

@@ -1,8 +1,9 @@
-// The plugin registry: names → modules → constructed plugins (PLUGINS.md, "Naming"), and the
-// executor resolution of SEMANTICS.md. Built-ins are given by the embedder (core imports no
+// The plugin registry: names → modules → constructed plugins (docs/plugins.md, "Naming"), and the
+// executor resolution of docs/semantics.md. Built-ins are given by the embedder (core imports no
 // plugin); entry points come from discovery or from programmatic registration.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import type { ErrorCode } from "../contract/errors.ts";
 import { isStandardSchema, type StandardSchemaV1, validateOptions } from "../contract/options-schema.ts";
 import type {
   ExecutionLifecycle,
@@ -32,15 +33,6 @@ export interface PluginRef {
   /** Folder relative paths resolve from: the config file's folder, or the cwd for flags. */
   baseDir?: string;
 }
-
-/** The built-in names of each group (PLUGINS.md). */
-export const BUILTIN_NAMES: Readonly<Record<PluginGroup, readonly string[]>> = {
-  executor: ["default", "python"],
-  lifecycle: ["strict", "profiling"],
-  scheduler: ["sequential"],
-  transport: ["stdio", "ws"],
-  plugin: [],
-};
 
 /** Loads a built-in: resolves with its module namespace (its default export is used). */
 export type BuiltinLoader = () => Promise<Record<string, unknown>> | Record<string, unknown>;
@@ -139,6 +131,12 @@ export class PluginRegistry {
     this.filter = pluginFilter(options.env ?? process.env);
   }
 
+  /** The names `defineBuiltin` gave this group, in the order they were defined. */
+  builtinNames(group: PluginGroup): string[] {
+    const prefix = `${group}:`;
+    return [...this.builtins.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+
   /** Declares how to load a built-in (the embedder maps names to its own packages). */
   defineBuiltin(group: PluginGroup, name: string, load: BuiltinLoader, pkg = name): this {
     this.builtins.set(`${group}:${name}`, { load, package: pkg });
@@ -182,7 +180,7 @@ export class PluginRegistry {
       if (!existsSync(file)) throw diag.pathNotFound(group, name, file);
       return { kind: "path", label: name, file };
     }
-    const builtin = BUILTIN_NAMES[group].includes(name) ? this.builtins.get(`${group}:${name}`) : undefined;
+    const builtin = this.builtins.get(`${group}:${name}`);
     if (builtin) return { kind: "builtin", label: name, builtin };
     const entries = this.entryPoints(group);
     let byName = entries.filter((e) => e.name === name);
@@ -205,10 +203,7 @@ export class PluginRegistry {
         byPackage.map((e) => e.name),
       );
     if (byPackage.length === 1) return { kind: "entry", label: byPackage[0]!.name, entry: byPackage[0]! };
-    const known = [
-      ...BUILTIN_NAMES[group].filter((n) => this.builtins.has(`${group}:${n}`)),
-      ...new Set(entries.map((e) => e.name)),
-    ];
+    const known = [...this.builtinNames(group), ...new Set(entries.map((e) => e.name))];
     throw diag.notFound(group, name, known);
   }
 
@@ -314,12 +309,26 @@ export class PluginRegistry {
     if (entry.status === "incompatible") throw diag.incompatible(group, target.label, entry);
   }
 
+  /** Checks that a found target may be used (not denied, compatible), then imports its default export. */
+  private async loadModule(group: PluginGroup, target: Target): Promise<unknown> {
+    this.checkUsable(group, target);
+    return this.importTarget(group, target);
+  }
+
+  /** The one pipeline after `find`: check, import, construct; every failure is a coded error. */
+  private async materialize<T>(
+    group: PluginGroup,
+    target: Target,
+    options: unknown,
+    ctx: PluginContext,
+  ): Promise<T> {
+    const value = await this.loadModule(group, target);
+    return (await this.construct(group, target, value, options, ctx)) as T;
+  }
+
   /** Resolves, imports and constructs a named plugin; every failure is a coded error. */
   async load<T>(group: PluginGroup, ref: PluginRef, extra: Record<string, unknown> = {}): Promise<T> {
-    const target = this.find(group, ref);
-    this.checkUsable(group, target);
-    const value = await this.importTarget(group, target);
-    return (await this.construct(group, target, value, ref.options, { ...this.context, ...extra })) as T;
+    return this.materialize<T>(group, this.find(group, ref), ref.options, { ...this.context, ...extra });
   }
 
   async loadLifecycle(ref: PluginRef): Promise<ExecutionLifecycle> {
@@ -335,8 +344,7 @@ export class PluginRegistry {
   /** A scheduler, or a factory the kernel calls with its graph (SchedulerFactory gets `ctx.graph`). */
   async loadScheduler(ref: PluginRef): Promise<SchedulerSpec> {
     const target = this.find("scheduler", ref);
-    this.checkUsable("scheduler", target);
-    const value = await this.importTarget("scheduler", target);
+    const value = await this.loadModule("scheduler", target);
     if (typeof value !== "function" || isClass(value))
       return (await this.construct("scheduler", target, value, ref.options, this.context)) as Scheduler;
     const entry = target.kind === "entry" ? target.entry : null;
@@ -358,8 +366,7 @@ export class PluginRegistry {
   /** Loads and constructs an entry point (for `kernelkit plugins --check`). */
   async check(entry: EntryPoint): Promise<void> {
     const target: Target = { kind: "entry", label: entry.name, entry };
-    this.checkUsable(entry.group, target);
-    const value = await this.importTarget(entry.group, target);
+    const value = await this.loadModule(entry.group, target);
     if (entry.group === "scheduler" && typeof value === "function" && !isClass(value)) {
       const s = (value as (o: unknown, c: unknown) => unknown)(
         {},
@@ -386,7 +393,7 @@ export class PluginRegistry {
   }
 
   /**
-   * SEMANTICS.md, "Executor resolution": an explicit name fails loudly; otherwise the first
+   * docs/semantics.md, "Executor resolution": an explicit name fails loudly; otherwise the first
    * compatible, loadable, constructible candidate for the language, by sorted name (later ones
    * are never imported); otherwise the built-in for the language. `strictPlugins` makes any
    * candidate failure fatal.
@@ -411,15 +418,7 @@ export class PluginRegistry {
     };
     if (options.explicit) {
       const target = this.find("executor", options.explicit);
-      this.checkUsable("executor", target);
-      const value = await this.importTarget("executor", target);
-      const executor = (await this.construct(
-        "executor",
-        target,
-        value,
-        options.explicit.options,
-        ctx,
-      )) as Executor;
+      const executor = await this.materialize<Executor>("executor", target, options.explicit.options, ctx);
       return { executor: checkLanguage(executor), source: "explicit", warnings: [] };
     }
     const warnings: KernelWarning[] = [];
@@ -429,13 +428,11 @@ export class PluginRegistry {
     for (const entry of candidates) {
       const target: Target = { kind: "entry", label: entry.name, entry };
       try {
-        this.checkUsable("executor", target);
-        const value = await this.importTarget("executor", target);
-        const executor = (await this.construct("executor", target, value, {}, ctx)) as Executor;
+        const executor = await this.materialize<Executor>("executor", target, {}, ctx);
         return { executor, source: "discovered", warnings };
       } catch (error) {
         if (options.strictPlugins) throw withStrictHint(error);
-        const e = error as { code: string; message: string };
+        const e = error as { code: ErrorCode; message: string };
         warnings.push({ code: e.code, message: `${e.message}; skipped` });
       }
     }
@@ -459,8 +456,7 @@ export class PluginRegistry {
       label: fallback,
       builtin: this.builtins.get(`executor:${fallback}`)!,
     };
-    const value = await this.importTarget("executor", target);
-    const executor = (await this.construct("executor", target, value, {}, ctx)) as Executor;
+    const executor = await this.materialize<Executor>("executor", target, {}, ctx);
     return { executor, source: "builtin", warnings };
   }
 

@@ -4,7 +4,6 @@ export {
   cancelAndWait,
   fireAndForget,
   isCancellation,
-  liveTaskCount,
   supervisedTask,
   TaskGroup,
 } from "./async.ts";
@@ -15,6 +14,8 @@ export type {
   ProcessInterruptSource,
 } from "./interrupt.ts";
 export { processInterrupts } from "./interrupt.ts";
+export type { SignalOptions } from "./interrupt-relay.ts";
+export { InterruptRelay, isInterruptRequest } from "./interrupt-relay.ts";
 export type { LoggerOptions } from "./logger.ts";
 export { createLogger, silentLogger } from "./logger.ts";
 export { isPipeOrSocket, lazyRequire, statFd } from "./module-trap.ts";

@@ -60,25 +60,25 @@ const ANCHORS = 3;
 const ANCHOR_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
 const vm = require("node:vm");
-const st = new Int32Array(workerData.sab, 0, ${SLOTS});
-const ctx = vm.createContext({ Atomics, st });
-const park = new vm.Script("Atomics.wait(st, ${ANCHOR_WAKE}, 0)");
+const slots = new Int32Array(workerData.sab, 0, ${SLOTS});
+const ctx = vm.createContext({ Atomics, slots });
+const park = new vm.Script("Atomics.wait(slots, ${ANCHOR_WAKE}, 0)");
 for (;;) {
-  if (Atomics.load(st, ${STOP}) < 0) break;
+  if (Atomics.load(slots, ${STOP}) < 0) break;
   try {
     park.runInContext(ctx, { breakOnSigint: true });
   } catch {
-    if (Atomics.load(st, ${GUARD}) > 0) {
+    if (Atomics.load(slots, ${GUARD}) > 0) {
       // Meant for the main thread's guarded run: pass it on, and register again only
       // once that run is over, so the main thread stays the most recent.
       process.kill(process.pid, "SIGINT");
-      Atomics.add(st, ${SEQ_WAITERS}, 1);
-      Atomics.wait(st, ${GUARD_SEQ}, Atomics.load(st, ${GUARD_SEQ}), 50);
-      Atomics.sub(st, ${SEQ_WAITERS}, 1);
+      Atomics.add(slots, ${SEQ_WAITERS}, 1);
+      Atomics.wait(slots, ${GUARD_SEQ}, Atomics.load(slots, ${GUARD_SEQ}), 50);
+      Atomics.sub(slots, ${SEQ_WAITERS}, 1);
       continue;
     }
-    const generation = Atomics.add(st, ${GENERATION}, 1) + 1;
-    Atomics.compareExchange(st, ${REASON}, 0, 1);
+    const generation = Atomics.add(slots, ${GENERATION}, 1) + 1;
+    Atomics.compareExchange(slots, ${REASON}, 0, 1);
     parentPort.postMessage({ generation });
   }
 }
@@ -86,18 +86,18 @@ for (;;) {
 
 const TIMER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const st = new Int32Array(workerData.sab, 0, ${SLOTS});
+const slots = new Int32Array(workerData.sab, 0, ${SLOTS});
 const deadline = new Float64Array(workerData.sab, ${DEADLINE_OFFSET}, 1);
 for (;;) {
-  if (Atomics.load(st, ${STOP}) < 0) break;
-  const seq = Atomics.load(st, ${TIMER_SEQ});
+  if (Atomics.load(slots, ${STOP}) < 0) break;
+  const seq = Atomics.load(slots, ${TIMER_SEQ});
   const dl = deadline[0];
-  const r = Atomics.wait(st, ${TIMER_SEQ}, seq, dl > 0 ? Math.max(0, dl - Date.now()) : Infinity);
+  const r = Atomics.wait(slots, ${TIMER_SEQ}, seq, dl > 0 ? Math.max(0, dl - Date.now()) : Infinity);
   if (r === "timed-out") {
     const due = deadline[0];
     if (due > 0 && Date.now() >= due) {
       deadline[0] = 0;
-      Atomics.store(st, ${REASON}, 2);
+      Atomics.store(slots, ${REASON}, 2);
       process.kill(process.pid, "SIGINT");
     }
   }
@@ -107,7 +107,7 @@ for (;;) {
 /** Process-wide interrupt source (SIGINT is process-wide); shared by every kernel in the process. */
 class ProcessInterrupts implements InterruptSource {
   private readonly sab = new SharedArrayBuffer(DEADLINE_OFFSET + 8);
-  private readonly st = new Int32Array(this.sab, 0, SLOTS);
+  private readonly slots = new Int32Array(this.sab, 0, SLOTS);
   private readonly guardWatchers = new Set<() => void>();
   private readonly deadline = new Float64Array(this.sab, DEADLINE_OFFSET, 1);
   private readonly listeners = new Set<(e: InterruptEvent) => void>();
@@ -117,8 +117,8 @@ class ProcessInterrupts implements InterruptSource {
   private fallbackListening = false;
   /** Used only if the anchor cannot start: SIGINT must still never kill the kernel. */
   private readonly onSignal = () => {
-    const generation = Atomics.add(this.st, GENERATION, 1) + 1;
-    Atomics.compareExchange(this.st, REASON, 0, 1);
+    const generation = Atomics.add(this.slots, GENERATION, 1) + 1;
+    Atomics.compareExchange(this.slots, REASON, 0, 1);
     this.emit(generation);
   };
 
@@ -132,21 +132,21 @@ class ProcessInterrupts implements InterruptSource {
   }
 
   generation(): number {
-    return Atomics.load(this.st, GENERATION);
+    return Atomics.load(this.slots, GENERATION);
   }
 
   /** The main thread is about to run user code under `breakOnSigint` (nestable). */
   enterGuarded(): void {
-    Atomics.add(this.st, GUARD, 1);
+    Atomics.add(this.slots, GUARD, 1);
   }
 
   leaveGuarded(): void {
-    const depth = Atomics.sub(this.st, GUARD, 1);
-    Atomics.add(this.st, GUARD_SEQ, 1);
+    const depth = Atomics.sub(this.slots, GUARD, 1);
+    Atomics.add(this.slots, GUARD_SEQ, 1);
     // An anchor that passed a signal on waits for the run to end (see ANCHOR_SOURCE).
-    if (Atomics.load(this.st, SEQ_WAITERS) !== 0) Atomics.notify(this.st, GUARD_SEQ);
+    if (Atomics.load(this.slots, SEQ_WAITERS) !== 0) Atomics.notify(this.slots, GUARD_SEQ);
     // The depth was 1: the outermost run ended. Another thread asked to hear of it: tell the watchers.
-    if (depth === 1 && Atomics.load(this.st, EXIT_REQUEST) !== 0) this.guardExited();
+    if (depth === 1 && Atomics.load(this.slots, EXIT_REQUEST) !== 0) this.guardExited();
   }
 
   /**
@@ -168,7 +168,7 @@ class ProcessInterrupts implements InterruptSource {
   }
 
   private guardExited(): void {
-    Atomics.store(this.st, EXIT_REQUEST, 0);
+    Atomics.store(this.slots, EXIT_REQUEST, 0);
     for (const watcher of this.guardWatchers) {
       try {
         watcher();
@@ -180,35 +180,35 @@ class ProcessInterrupts implements InterruptSource {
 
   armDeadline(ms: number, reason: string): void {
     this.deadlineReason = reason;
-    Atomics.store(this.st, REASON, 0);
+    Atomics.store(this.slots, REASON, 0);
     this.deadline[0] = Date.now() + ms;
     this.startTimer();
-    Atomics.add(this.st, TIMER_SEQ, 1);
-    Atomics.notify(this.st, TIMER_SEQ);
+    Atomics.add(this.slots, TIMER_SEQ, 1);
+    Atomics.notify(this.slots, TIMER_SEQ);
   }
 
   disarmDeadline(): void {
     if (this.deadline[0] === 0) return;
     this.deadline[0] = 0;
-    Atomics.add(this.st, TIMER_SEQ, 1);
-    Atomics.notify(this.st, TIMER_SEQ);
+    Atomics.add(this.slots, TIMER_SEQ, 1);
+    Atomics.notify(this.slots, TIMER_SEQ);
   }
 
   takeReason(): string | null {
-    const r = Atomics.exchange(this.st, REASON, 0);
+    const r = Atomics.exchange(this.slots, REASON, 0);
     if (r === 2) return this.deadlineReason;
     return r === 1 ? "signal" : null;
   }
 
   private emit(generation: number): void {
-    const timeout = Atomics.load(this.st, REASON) === 2;
+    const timeout = Atomics.load(this.slots, REASON) === 2;
     const reason = timeout ? this.deadlineReason : "interrupted by SIGINT";
     for (const l of [...this.listeners]) l({ reason, generation, kind: timeout ? "timeout" : "signal" });
   }
 
   private start(): void {
-    Atomics.store(this.st, STOP, 0);
-    Atomics.store(this.st, ANCHOR_WAKE, 0);
+    Atomics.store(this.slots, STOP, 0);
+    Atomics.store(this.slots, ANCHOR_WAKE, 0);
     // While one anchor handles a signal (and is not registered), the others still hold the
     // watchdog, so a following SIGINT does not find Node's default handler.
     for (let i = 0; i < ANCHORS; i++) {
@@ -251,11 +251,11 @@ class ProcessInterrupts implements InterruptSource {
   private stop(): void {
     if (this.fallbackListening) process.off("SIGINT", this.onSignal);
     this.fallbackListening = false;
-    Atomics.store(this.st, STOP, -1);
-    Atomics.store(this.st, ANCHOR_WAKE, 1);
-    Atomics.notify(this.st, ANCHOR_WAKE);
-    Atomics.add(this.st, TIMER_SEQ, 1);
-    Atomics.notify(this.st, TIMER_SEQ);
+    Atomics.store(this.slots, STOP, -1);
+    Atomics.store(this.slots, ANCHOR_WAKE, 1);
+    Atomics.notify(this.slots, ANCHOR_WAKE);
+    Atomics.add(this.slots, TIMER_SEQ, 1);
+    Atomics.notify(this.slots, TIMER_SEQ);
     for (const w of [...this.anchors, this.timer]) if (w) void w.terminate().catch(() => {});
     this.anchors = [];
     this.timer = null;

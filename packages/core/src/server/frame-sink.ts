@@ -19,9 +19,6 @@ type Pending = {
   size: number;
 };
 
-/** A transport connection may batch frames until `flush()`; core calls it at the right times. */
-export type FlushableConnection = Connection & { flush?(): void };
-
 export class FrameSink {
   private pending: Pending | null = null;
   /**
@@ -37,7 +34,7 @@ export class FrameSink {
   private readonly flushMs: number;
 
   constructor(
-    readonly connection: FlushableConnection,
+    readonly connection: Connection,
     options: FrameSinkOptions = {},
   ) {
     this.flushBytes = options.flushBytes ?? 1024 * 1024;

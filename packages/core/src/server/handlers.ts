@@ -1,4 +1,4 @@
-// The request handlers of PROTOCOL.md, in callback bundles that register themselves.
+// The request handlers of docs/protocol.md, in callback bundles that register themselves.
 import { KernelkitError } from "../contract/errors.ts";
 import type { Frame } from "../contract/transport.ts";
 import type { RunSummary } from "../execution/hooks.ts";
@@ -144,7 +144,7 @@ export const controlBundle = bundle("control", {
   },
 });
 
-/** Every built-in bundle; together they own each command of PROTOCOL.md exactly once. */
+/** Every built-in bundle; together they own each command of docs/protocol.md exactly once. */
 export const CORE_BUNDLES: readonly CallbackBundle<RequestContext>[] = [
   kernelInfoBundle,
   executeBundle,

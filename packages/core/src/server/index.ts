@@ -1,8 +1,7 @@
 // The kernel on a transport: wire protocol, request handlers, per-connection frame output, the message loop, launch and teardown.
 export { codeQueryBundle, mergeCompletions, serviceNotebook } from "./code-queries.ts";
-export { FrameSink, RequestFrames } from "./frame-sink.ts";
+export { FrameSink } from "./frame-sink.ts";
 export type { RequestContext } from "./handlers.ts";
-export { CORE_BUNDLES, InvalidRequestError } from "./handlers.ts";
 export type { InProcessKernel, TeardownStepFailure } from "./launch.ts";
 export { createKernel, startInProcessKernel, teardownKernel } from "./launch.ts";
 export type { MemoryClient } from "./memory-transport.ts";

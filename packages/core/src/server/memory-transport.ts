@@ -1,5 +1,6 @@
 // A transport inside the process, for embedding a kernel and for tests.
-import type { Connection, Frame, Transport } from "../contract/transport.ts";
+import { type Connection, endOfInput, type Frame, type Transport } from "../contract/transport.ts";
+import { isTerminalFrame } from "./protocol.ts";
 export interface MemoryClient {
   /** Sends a raw message (any JSON value), as a client would write it. */
   send(message: unknown): void;
@@ -50,12 +51,7 @@ export function createMemoryTransport(): { transport: Transport; client: MemoryC
         const off = client.onFrame((frame) => {
           if (frame.id !== id) return;
           onFrame?.(frame);
-          const terminal =
-            frame.type === "done" ||
-            frame.type === "run_done" ||
-            frame.type.endsWith("_reply") ||
-            (frame.type === "graph" && request.type === "set_cells" && !request.run);
-          if (terminal) {
+          if (isTerminalFrame(frame.type, { type: request.type, run: request.run === true })) {
             off();
             resolve(frame);
           }
@@ -64,7 +60,7 @@ export function createMemoryTransport(): { transport: Transport; client: MemoryC
       });
     },
     close() {
-      queueMicrotask(() => deliver?.({ type: "exit" }, connection));
+      queueMicrotask(() => deliver?.(endOfInput({ drain: false }), connection));
     },
   };
   return { transport, client };

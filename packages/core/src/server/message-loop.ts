@@ -1,13 +1,13 @@
 // The one control loop: validates, routes, merges queued set_inputs, answers every request once.
 import { isKernelkitError } from "../contract/errors.ts";
-import type { Connection, Transport } from "../contract/transport.ts";
+import { type Connection, isEndOfInput, type Transport } from "../contract/transport.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import { UnknownCommandError } from "../kernel/router.ts";
 import { FrameSink, RequestFrames } from "./frame-sink.ts";
 import type { RequestContext } from "./handlers.ts";
 import { isTerminalFrame, validateRequest } from "./protocol.ts";
 
-interface ConnState {
+interface ClientState {
   conn: Connection;
   sink: FrameSink;
   inflight: Set<string>;
@@ -15,7 +15,7 @@ interface ConnState {
 
 interface Queued {
   req: { id: string; type: string; [k: string]: unknown };
-  st: ConnState;
+  client: ClientState;
 }
 
 // Code queries never wait for a running cell (code-queries.ts says why that is safe);
@@ -33,7 +33,7 @@ const DRAIN_LIMIT_MS = 30_000;
 
 /** The control loop: validates, routes, merges queued set_inputs, answers every request once. */
 class MessageLoop {
-  private readonly conns = new Map<Connection, ConnState>();
+  private readonly conns = new Map<Connection, ClientState>();
   private queue: Queued[] = [];
   private head = 0;
   private busy = false;
@@ -47,31 +47,39 @@ class MessageLoop {
 
   constructor(private readonly kernel: Kernel) {}
 
-  private state(conn: Connection): ConnState {
-    let st = this.conns.get(conn);
-    if (!st) {
-      st = { conn, sink: new FrameSink(conn), inflight: new Set() };
-      this.conns.set(conn, st);
+  private state(conn: Connection): ClientState {
+    let client = this.conns.get(conn);
+    if (!client) {
+      client = { conn, sink: new FrameSink(conn), inflight: new Set() };
+      this.conns.set(conn, client);
     }
-    return st;
+    return client;
   }
 
   onMessage(msg: unknown, conn: Connection): void {
     if (this.stopped) return;
-    const st = this.state(conn);
+    if (isEndOfInput(msg)) {
+      if (msg.drain) this.drain();
+      else void this.stop();
+      return;
+    }
+    const client = this.state(conn);
     const v = validateRequest(msg);
     if (!v.ok) {
-      st.sink.send({ type: "error_reply", id: v.id, error: { code: "INVALID_REQUEST", message: v.message } });
+      client.sink.send({
+        type: "error_reply",
+        id: v.id,
+        error: { code: "INVALID_REQUEST", message: v.message },
+      });
       return;
     }
     const req = v.request;
     if (req.type === "exit") {
-      if ((req as { drain?: unknown }).drain === true) this.drain();
-      else void this.stop();
+      void this.stop();
       return;
     }
-    if (st.inflight.has(req.id)) {
-      st.sink.send({
+    if (client.inflight.has(req.id)) {
+      client.sink.send({
         type: "error_reply",
         id: req.id,
         error: {
@@ -82,16 +90,16 @@ class MessageLoop {
       return;
     }
     if (!this.kernel.router.has(req.type)) {
-      st.sink.send({
+      client.sink.send({
         type: "error_reply",
         id: req.id,
         error: { code: "UNKNOWN_COMMAND", message: `unknown command type '${req.type}'` },
       });
       return;
     }
-    st.inflight.add(req.id);
+    client.inflight.add(req.id);
     if (IMMEDIATE.has(req.type)) {
-      const p = this.dispatch({ req, st });
+      const p = this.dispatch({ req, client });
       this.beside.add(p);
       void p.then(() => {
         this.beside.delete(p);
@@ -99,7 +107,7 @@ class MessageLoop {
       });
       return;
     }
-    this.queue.push({ req, st });
+    this.queue.push({ req, client });
     void this.pump();
   }
 
@@ -119,7 +127,7 @@ class MessageLoop {
           const merged: Queued[] = [item];
           while (this.head < this.queue.length) {
             const next = this.queue[this.head]!;
-            if (next.req.type !== "set_inputs" || next.st !== item.st) break;
+            if (next.req.type !== "set_inputs" || next.client !== item.client) break;
             merged.push(next);
             this.head++;
           }
@@ -148,7 +156,7 @@ class MessageLoop {
   }
 
   /**
-   * End of input (`exit` with `drain: true`, from a transport): what was already received is
+   * End of input (`endOfInput()`, from a transport): what was already received is
    * answered first, as a client piping a file of requests expects; then the loop stops. A run
    * that does not end within DRAIN_LIMIT_MS is interrupted, so a kernel whose client is gone
    * does not live on.
@@ -184,7 +192,7 @@ class MessageLoop {
     // The other requests get their run_done (mergedInto) just before the run's own.
     const beforeTerminal = (fields: Record<string, unknown> | undefined) => {
       for (const item of items.slice(0, -1)) {
-        item.st.sink.send({
+        item.client.sink.send({
           type: "run_done",
           id: item.req.id,
           ok: fields?.ok ?? false,
@@ -192,22 +200,22 @@ class MessageLoop {
           interrupted: fields?.interrupted ?? false,
           mergedInto: last.req.id,
         });
-        item.st.inflight.delete(item.req.id);
+        item.client.inflight.delete(item.req.id);
       }
     };
-    const p = this.dispatch({ req: mergedReq, st: last.st }, beforeTerminal);
+    const p = this.dispatch({ req: mergedReq, client: last.client }, beforeTerminal);
     this.active = p;
     await p;
     this.active = null;
   }
 
   private async dispatch(
-    { req, st }: Queued,
+    { req, client }: Queued,
     beforeTerminal?: (fields: Record<string, unknown> | undefined) => void,
   ): Promise<void> {
     const { kernel } = this;
     let terminated = false;
-    const frames = new RequestFrames(st.sink, req.id);
+    const frames = new RequestFrames(client.sink, req.id);
     const ctx: RequestContext = {
       kernel,
       id: req.id,
@@ -222,9 +230,9 @@ class MessageLoop {
         frames.frame(type, fields ?? {}, null);
         terminated = true;
         frames.end();
-        st.inflight.delete(req.id);
+        client.inflight.delete(req.id);
         // Whatever the type (a `graph` ends set_cells without run), the answer goes out now.
-        if (!isTerminalFrame(type)) st.sink.flush();
+        if (!isTerminalFrame(type)) client.sink.flush();
       },
       stopLoop: () => {
         void this.stop();
@@ -263,8 +271,8 @@ class MessageLoop {
     if (this.kernel.busy) this.kernel.interrupt("the kernel is shutting down");
     // Queued requests still get their one terminal frame.
     for (let i = this.head; i < this.queue.length; i++) {
-      const { req, st } = this.queue[i]!;
-      st.sink.send({
+      const { req, client } = this.queue[i]!;
+      client.sink.send({
         type: "error_reply",
         id: req.id,
         error: { code: "INTERNAL", message: "the kernel is shutting down" },
@@ -278,15 +286,15 @@ class MessageLoop {
         new Promise((r) => setTimeout(r, 2000).unref()),
       ]);
     }
-    for (const st of this.conns.values()) st.sink.flush();
+    for (const client of this.conns.values()) client.sink.flush();
     this.resolveFinished();
   }
 }
 
 /**
  * Serves requests from a transport until `shutdown`, `exit` or end of input (a transport
- * reports end of input as `{type: "exit", drain: true}`: requests already received are
- * answered first). Resolves when the loop has stopped.
+ * delivers `endOfInput()`: requests already received are answered first; see the contract in
+ * contract/transport.ts). Resolves when the loop has stopped.
  */
 export async function listenMessages(kernel: Kernel, transport: Transport): Promise<void> {
   kernel.transport = transport;

@@ -1,38 +1,8 @@
-// Wire protocol v1 (PROTOCOL.md): request validation and frame shapes.
+// Wire protocol v1 (docs/protocol.md): request validation and frame shapes.
 // Validation is a small table rather than a schema library because it runs on every
 // request of the hot path; each failure names the offending field.
 
 export { PROTOCOL_VERSION } from "../contract/version.ts";
-
-export type RequestType =
-  | "kernel_info"
-  | "execute"
-  | "set_cells"
-  | "delete_cells"
-  | "run_cells"
-  | "set_inputs"
-  | "interrupt"
-  | "shutdown"
-  | "provide_input"
-  | "complete"
-  | "inspect"
-  | "is_complete";
-
-/** Every request type of PROTOCOL.md that takes an id (`exit` is handled by the listen loop). */
-export const REQUEST_TYPES: readonly RequestType[] = [
-  "kernel_info",
-  "execute",
-  "set_cells",
-  "delete_cells",
-  "run_cells",
-  "set_inputs",
-  "interrupt",
-  "shutdown",
-  "provide_input",
-  "complete",
-  "inspect",
-  "is_complete",
-];
 
 export interface BaseRequest {
   id: string;
@@ -123,10 +93,12 @@ const cells: Check = (v, p) => {
   return null;
 };
 
-const SCHEMA_TABLE: Record<string, Record<string, Check>> = {
+/**
+ * Every request type that takes an id (`exit` is handled by the listen loop), with the checks
+ * of its fields: the one list of request types (RequestType and REQUEST_TYPES derive from it).
+ */
+const SCHEMA_TABLE = {
   kernel_info: {},
-  interrupt: {},
-  shutdown: {},
   execute: {
     code: str,
     silent: optional(bool),
@@ -139,10 +111,17 @@ const SCHEMA_TABLE: Record<string, Record<string, Check>> = {
   delete_cells: { cellIds: strings },
   run_cells: { cellIds: strings },
   set_inputs: { values: object },
+  interrupt: {},
+  shutdown: {},
   complete: { code: str, cursorPos: cursor, cellId: optional(str) },
   inspect: { code: str, cursorPos: cursor, detailLevel: optional(detailLevel), cellId: optional(str) },
   is_complete: { code: str },
-};
+} satisfies Record<string, Record<string, Check>>;
+
+export type RequestType = keyof typeof SCHEMA_TABLE;
+
+/** Every request type of docs/protocol.md that takes an id. */
+export const REQUEST_TYPES = Object.keys(SCHEMA_TABLE) as readonly RequestType[];
 
 /** The checks of each request type as [field, check] pairs, built once (this runs on every request). */
 const SCHEMAS = new Map<string, readonly (readonly [string, Check])[]>(
@@ -176,19 +155,15 @@ export function validateRequest(msg: unknown): Validation {
   return { ok: true, request: msg as BaseRequest & Record<string, unknown> };
 }
 
-/** Frames that end a request (every request gets exactly one). `graph` is terminal only for set_cells without run. */
-const TERMINAL = new Set([
-  "done",
-  "run_done",
-  "kernel_info_reply",
-  "interrupt_reply",
-  "shutdown_reply",
-  "provide_input_reply",
-  "error_reply",
-]);
-
-export function isTerminalFrame(type: string): boolean {
-  return TERMINAL.has(type) || type.endsWith("_reply");
+/**
+ * Whether a frame of this type ends the request it answers (every request gets exactly one
+ * terminal frame; docs/protocol.md): `done`, `run_done`, any `*_reply`, and — when the request
+ * is given — `graph` answering a `set_cells` without `run`. The one place this rule lives;
+ * clients and transports call it.
+ */
+export function isTerminalFrame(type: string, request?: { type?: unknown; run?: unknown }): boolean {
+  if (type === "done" || type === "run_done" || type.endsWith("_reply")) return true;
+  return type === "graph" && request?.type === "set_cells" && request.run !== true;
 }
 
 /**
