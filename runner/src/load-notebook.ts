@@ -1,6 +1,8 @@
-// Reads a notebook file with a coded, one-line error for every way it can be wrong.
+// Reads a notebook file — percent (.ts, .py, …) or Jupyter (.ipynb) — with a coded, one-line
+// error for every way it can be wrong. The one file → notebook function run, check, serve,
+// watch and convert share.
 import { readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { extname, resolve } from "node:path";
 import {
   KernelkitError,
   NOTEBOOK_EXTENSIONS,
@@ -8,9 +10,24 @@ import {
   notebookKind,
   parseNotebook,
 } from "@kernelkit/core";
+import { type IpynbDocument, type JsonStyle, readIpynb } from "./formats/ipynb.ts";
+import { percentHeaderMetadata } from "./formats/percent-header.ts";
 
-export function loadNotebook(pathArg: string): Notebook {
-  const path = resolve(pathArg);
+export interface NotebookFile {
+  notebook: Notebook;
+  format: "percent" | "ipynb";
+  /** Notebook-level metadata: the .ipynb's, or a percent file's `jupyter:` header. */
+  metadata: Record<string, unknown>;
+  /** The .ipynb document as read (null for percent files). */
+  document: IpynbDocument | null;
+  style: JsonStyle | null;
+}
+
+export function isIpynbPath(path: string): boolean {
+  return extname(path).toLowerCase() === ".ipynb";
+}
+
+function readText(path: string, pathArg: string): string {
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
@@ -18,7 +35,7 @@ export function loadNotebook(pathArg: string): Notebook {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") {
       throw new KernelkitError("KK_NOTEBOOK_NOT_FOUND", `notebook not found: ${pathArg}`, {
-        hint: "Check the path; notebooks are .ts, .mts, .js, .mjs or .py files.",
+        hint: `Check the path; notebooks are ${[...NOTEBOOK_EXTENSIONS, ".ipynb"].join(", ")} files.`,
       });
     }
     throw new KernelkitError("KK_NOTEBOOK_UNREADABLE", `cannot read ${pathArg}: ${(error as Error).message}`);
@@ -28,10 +45,9 @@ export function loadNotebook(pathArg: string): Notebook {
       hint: "Pass a notebook file inside it, e.g. examples/notebooks/sales.ts.",
     });
   }
-  const kind = notebookKind(path);
-  if (!kind) {
+  if (!isIpynbPath(path) && !notebookKind(path)) {
     throw new KernelkitError("KK_NOTEBOOK_UNSUPPORTED", `${pathArg} is not a notebook kind kernelkit knows`, {
-      hint: `Use one of ${NOTEBOOK_EXTENSIONS.join(", ")} (percent format: "// %%" or "# %%" cell markers).`,
+      hint: `Use one of ${[...NOTEBOOK_EXTENSIONS, ".ipynb"].join(", ")} (percent format: "// %%" or "# %%" cell markers; or a Jupyter .ipynb).`,
     });
   }
   let bytes: Buffer;
@@ -55,13 +71,33 @@ export function loadNotebook(pathArg: string): Notebook {
       },
     );
   }
-  let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new KernelkitError("KK_NOTEBOOK_BINARY", `${pathArg} is not valid UTF-8 text`, {
       hint: "Save the notebook as UTF-8.",
     });
   }
-  return parseNotebook(text, { path, ...kind });
+}
+
+/** A notebook file with what writing it back needs (format, document, notebook metadata). */
+export function loadNotebookFile(pathArg: string): NotebookFile {
+  const path = resolve(pathArg);
+  const text = readText(path, pathArg);
+  if (isIpynbPath(path)) {
+    const { notebook, document, style } = readIpynb(text, path, pathArg);
+    return { notebook, format: "ipynb", metadata: document.metadata, document, style };
+  }
+  const notebook = parseNotebook(text, { path, ...notebookKind(path)! });
+  const header = (notebook as { frontMatter?: string | null }).frontMatter ?? null;
+  let metadata: Record<string, unknown> = {};
+  if (header) {
+    metadata = percentHeaderMetadata(header, pathArg);
+  }
+  return { notebook, format: "percent", metadata, document: null, style: null };
+}
+
+/** The notebook in a file (percent or .ipynb). */
+export function loadNotebook(pathArg: string): Notebook {
+  return loadNotebookFile(pathArg).notebook;
 }
