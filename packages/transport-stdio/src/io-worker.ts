@@ -47,7 +47,7 @@ const ctl = new Int32Array(data.interrupts, 0, SLOTS);
 // when it has not taken it within STUCK_MS is it stuck in a synchronous cell, and then SIGINT
 // stops that cell. Signalling only a thread that has been inside a guarded run for a while
 // keeps clear of the instants around its entry and exit, where a SIGINT can find no watchdog
-// installed and end the process (see core/src/interrupt.ts).
+// installed and end the process (see core/src/runtime/interrupt.ts).
 const STUCK_MS = 10;
 // Apart by more than the anchor's 50 ms without a watchdog after it passes a signal on.
 const RESIGNAL_MS = 120;

@@ -126,7 +126,7 @@ function onData(peer: Peer, data: RawData, isBinary: boolean): void {
 /** How long the main thread may take to pick up an interrupt before it is signalled. */
 const SIGNAL_AFTER_MS = 10;
 // Apart by more than the 50 ms core's anchor thread spends without a SIGINT watchdog after
-// passing a signal on (core/src/interrupt.ts): a signal in that gap ends the process.
+// passing a signal on (core/src/runtime/interrupt.ts): a signal in that gap ends the process.
 const RESIGNAL_MS = 120;
 const RESIGNAL_MAX = 200;
 

@@ -94,7 +94,7 @@ export async function serveWs(notebookArg: string | undefined, options: ServeWsO
     return reportStartupError(error, false, err, err);
   }
 
-  // SIGTERM: a graceful stop, like `exit` (never SIGINT: see core/src/interrupt.ts).
+  // SIGTERM: a graceful stop, like `exit` (never SIGINT: see core/src/runtime/interrupt.ts).
   const onTerm = () => transport.endInput();
   process.on("SIGTERM", onTerm);
   const served = listenMessages(kernel, transport);

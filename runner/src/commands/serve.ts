@@ -83,7 +83,7 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
     // A kernel whose client is gone must not live on, even stuck in native code.
     killAfterEndMs: 40_000,
   });
-  // SIGTERM: a graceful stop, like `exit` on the channel (not SIGINT: see core/src/interrupt.ts).
+  // SIGTERM: a graceful stop, like `exit` on the channel (not SIGINT: see core/src/runtime/interrupt.ts).
   const onTerm = () => stdio.stop();
   process.on("SIGTERM", onTerm);
   try {

@@ -1,6 +1,6 @@
 // Every message about config files, in one place: coded, one line, with a hint.
-import { KernelkitError } from "../errors.ts";
-import type { KernelWarning } from "../kernel.ts";
+import { KernelkitError } from "../contract/errors.ts";
+import type { KernelWarning } from "../contract/plugin.ts";
 
 /** One validation problem: where, what was expected, what was found. */
 export interface ConfigProblem {

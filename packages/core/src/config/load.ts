@@ -5,9 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import type { KernelkitConfig } from "../define.ts";
-import { isKernelkitError } from "../errors.ts";
-import type { KernelWarning } from "../kernel.ts";
+import type { KernelkitConfig } from "../contract/define.ts";
+import { isKernelkitError } from "../contract/errors.ts";
+import type { KernelWarning } from "../contract/plugin.ts";
 import { importFile } from "../registry/import-module.ts";
 import { configDiagnostics } from "./diagnostics.ts";
 import { validateConfig } from "./schema.ts";

@@ -4,8 +4,8 @@
 // from this schema (see test/config-schema.test.ts).
 import { createRequire } from "node:module";
 import type * as V from "valibot";
-import type { KernelkitConfig, PluginSpec } from "../define.ts";
-import type { KernelWarning } from "../kernel.ts";
+import type { KernelkitConfig, PluginSpec } from "../contract/define.ts";
+import type { KernelWarning } from "../contract/plugin.ts";
 import { type ConfigProblem, configDiagnostics } from "./diagnostics.ts";
 
 const SLOT = "a name, [name, options] or { use: name, options }";

@@ -1,7 +1,7 @@
 // Every message the plugin registry can show, in one place (rollup's logs.ts style): each
 // factory returns a coded KernelkitError with a hint that says what to do.
-import { KernelkitError } from "../errors.ts";
-import { API_VERSION } from "../version.ts";
+import { KernelkitError } from "../contract/errors.ts";
+import { API_VERSION } from "../contract/version.ts";
 import type { EntryPoint, PluginGroup } from "./entry-points.ts";
 
 /** "executor 'gpu' (kernelkit-executor-gpu@1.2.0)" — how every message names a plugin. */

@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import type { KernelWarning } from "../kernel.ts";
-import { API_VERSION } from "../version.ts";
+import type { KernelWarning } from "../contract/plugin.ts";
+import { API_VERSION } from "../contract/version.ts";
 
 export const PLUGIN_GROUPS = ["executor", "lifecycle", "scheduler", "transport", "plugin"] as const;
 export type PluginGroup = (typeof PLUGIN_GROUPS)[number];

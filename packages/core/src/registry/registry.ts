@@ -3,9 +3,16 @@
 // plugin); entry points come from discovery or from programmatic registration.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { DataflowGraph } from "../graph.ts";
-import type { KernelPlugin, KernelWarning } from "../kernel.ts";
-import type { ExecutionLifecycle, Executor, PluginContext, Scheduler, Transport } from "../types.ts";
+import type {
+  ExecutionLifecycle,
+  Executor,
+  KernelPlugin,
+  KernelWarning,
+  PluginContext,
+  Scheduler,
+} from "../contract/plugin.ts";
+import type { Transport } from "../contract/transport.ts";
+import { DataflowGraph } from "../notebook/graph.ts";
 import { pluginDiagnostics as diag } from "./diagnostics.ts";
 import {
   checkApiRange,

@@ -1,7 +1,7 @@
 // Turning values into mime bundles: a value's own `Symbol.for("kernelkit.display")`
 // method first, `util.inspect` for text/plain, then the `formatOutput` hook.
 import { inspect } from "node:util";
-import { DISPLAY_SYMBOL, isMimeBundle, type MimeBundle } from "./types.ts";
+import { DISPLAY_SYMBOL, isMimeBundle, type MimeBundle } from "../contract/mime.ts";
 
 export function plainText(value: unknown): string {
   if (typeof value === "string") return inspect(value);

@@ -1,14 +1,14 @@
 // Composes lifecycles around an executor (SEMANTICS.md, "Evaluator contract").
-import type { Logger } from "./logger.ts";
-import { silentLogger } from "./logger.ts";
+import type { CompiledCell } from "../contract/cell.ts";
+import type { Logger } from "../contract/logger.ts";
 import {
-  type CompiledCell,
   type ExecutionContext,
   type ExecutionLifecycle,
   type Executor,
   isSkip,
   type RunResult,
-} from "./types.ts";
+} from "../contract/plugin.ts";
+import { silentLogger } from "../runtime/logger.ts";
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (

@@ -1,6 +1,6 @@
 // Capabilities executors `provide` and lifecycles `require` (checked at startup), and the
 // interfaces behind them.
-import type { Scope } from "../types.ts";
+import type { Scope } from "./plugin.ts";
 
 /** Cells share one JavaScript realm whose global object holds the notebook's names. */
 export const SHARED_JS_SCOPE = "shared-js-scope";

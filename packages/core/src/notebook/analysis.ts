@@ -3,49 +3,9 @@
 // Results are cached by content; the hot path never imports the TypeScript compiler.
 import { parse } from "acorn";
 import { transformSync } from "oxc-transform";
+import type { CellAnalysis, CellStaticError, CompiledJs } from "../contract/cell.ts";
 import { isJsContextGlobal } from "./globals.ts";
 import { analyzeScopes } from "./scope-analysis.ts";
-
-/** A static problem in a cell, positioned in the cell's own lines (1-based). */
-export interface CellStaticError {
-  name: "SyntaxError";
-  code: "KK_SYNTAX";
-  message: string;
-  line: number;
-  column: number;
-}
-
-/** What analysis tells about a cell: the contract every language's analyzer fulfils. */
-export interface CellAnalysis {
-  /** Names the cell binds at top level and shares (private `_names` excluded). */
-  defs: string[];
-  /** Free names the cell reads that another cell or an input must provide (context globals excluded). */
-  refs: string[];
-  /** Context globals the cell reads; they become edges only when some cell defines them. */
-  globalRefs?: string[];
-  /** Free names the cell assigns to (a KK_REASSIGN error when another cell defines one of them). */
-  writes?: string[];
-  /** A syntax error, when the cell cannot run. */
-  error?: CellStaticError | null;
-}
-
-/** The runnable form of a JS/TS cell. */
-export interface CompiledJs {
-  /**
-   * A script that calls an async function with the context global `__kk_slot` (an object the
-   * executor provides) and fills it: `v` the last expression's value, `d` an object of the
-   * cell's defs, `e` what the cell threw, `done` 1 (completed) or 2 (threw). A cell that
-   * never awaits has filled the slot when the script returns. Line 1 is a prefix; the cell's
-   * code starts on line 2.
-   */
-  source: string;
-  /** Source map (v3, from type stripping) of the body against the cell's own code, or null for JS. */
-  map: { mappings: string; names: string[]; sources: string[]; version: number } | null;
-  /** Where `__kk_o.v = (` was inserted (body line, 0-based column), to correct columns on that line. */
-  exprInsert: { line: number; column: number; length: number } | null;
-  /** Number of lines of the body (script lines 2 … bodyLines + 1); later lines are the wrapper's. */
-  bodyLines: number;
-}
 
 export interface JsAnalysis extends CellAnalysis {
   globalRefs: string[];

@@ -1,10 +1,8 @@
 // Percent-format notebooks ("// %%" / "# %%"), as jupytext, VS Code, Spyder and PyCharm write them.
 import { createHash } from "node:crypto";
 import { extname } from "node:path";
-import { KernelkitError } from "./errors.ts";
-
-export type Language = "javascript" | "python" | (string & {});
-export type CellType = "code" | "markdown" | "raw";
+import type { CellType, Language } from "../contract/cell.ts";
+import { KernelkitError } from "../contract/errors.ts";
 
 export interface NotebookCell {
   /** The cell's name when it has one, else a hash of its code plus its occurrence index. */

@@ -1,8 +1,10 @@
 // The kernel's tapable hooks (PLUGINS.md). A tap that throws is reported with the tap's
 // (plugin's) name and the hook's name, and never breaks the kernel or the run.
 import { AsyncSeriesHook, SyncHook, SyncWaterfallHook } from "tapable";
-import { KernelkitError } from "./errors.ts";
-import type { CompiledCell, MimeBundle, RunResult } from "./types.ts";
+import type { CompiledCell } from "../contract/cell.ts";
+import { KernelkitError } from "../contract/errors.ts";
+import type { MimeBundle } from "../contract/mime.ts";
+import type { RunResult } from "../contract/plugin.ts";
 
 export interface RunSummary {
   requestId: string | null;

@@ -1,20 +1,8 @@
 // Logging through pino, always to fd 2 (fd 1 may carry the protocol). pino is loaded on
 // the first message that passes the level filter, so a quiet run never pays for it.
+
 import { createRequire } from "node:module";
-
-export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
-type LogFn = (objOrMsg: unknown, msg?: string, ...args: unknown[]) => void;
-
-export interface Logger {
-  readonly level: LogLevel;
-  trace: LogFn;
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-  fatal: LogFn;
-  child(bindings: Record<string, unknown>): Logger;
-}
+import type { LogFn, Logger, LogLevel } from "../contract/logger.ts";
 
 const LEVELS: Record<LogLevel, number> = {
   trace: 10,

@@ -1,6 +1,6 @@
 // Background work that is never left dangling: every task is strongly referenced until it
 // settles, and every failure is logged with the task's name (cancellations are not failures).
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../contract/logger.ts";
 import { silentLogger } from "./logger.ts";
 
 export interface Task<T = unknown> {

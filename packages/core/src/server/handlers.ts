@@ -1,8 +1,10 @@
 // The request handlers of PROTOCOL.md, in callback bundles that register themselves.
-import { KernelkitError } from "./errors.ts";
+import { KernelkitError } from "../contract/errors.ts";
+import type { Frame } from "../contract/transport.ts";
+import type { RunSummary } from "../execution/hooks.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import type { CallbackBundle, RequestRouter } from "../kernel/router.ts";
 import type { RequestFrames } from "./frame-sink.ts";
-import type { RunSummary } from "./hooks.ts";
-import type { Kernel } from "./kernel.ts";
 import type {
   CellSpec,
   ExecuteRequest,
@@ -10,8 +12,6 @@ import type {
   SetCellsRequest,
   SetInputsRequest,
 } from "./protocol.ts";
-import type { CallbackBundle, RequestRouter } from "./router.ts";
-import type { Frame } from "./types.ts";
 
 /** What a handler gets besides the request. */
 export interface RequestContext {

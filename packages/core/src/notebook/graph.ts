@@ -1,9 +1,14 @@
 // The dataflow graph: an edge P -> C when C refs a name that P defs. Edges are derived
 // from two indexes (name -> definers, name -> readers), so an update touches only the
 // changed cell's names, and queries cost what they visit.
-import { CycleError, type KernelkitError, MultipleDefinitionError, ReassignError } from "./errors.ts";
-
-export type CellId = string;
+import type { CellId } from "../contract/cell.ts";
+import {
+  CycleError,
+  type KernelkitError,
+  MultipleDefinitionError,
+  ReassignError,
+} from "../contract/errors.ts";
+import type { GraphView } from "../contract/plugin.ts";
 
 export interface GraphCellInput {
   id: CellId;
@@ -22,7 +27,7 @@ interface Node {
   writes: readonly string[];
 }
 
-export class DataflowGraph {
+export class DataflowGraph implements GraphView {
   private readonly nodes = new Map<CellId, Node>();
   private readonly definers = new Map<string, Set<CellId>>();
   private readonly readers = new Map<string, Set<CellId>>();

@@ -1,6 +1,6 @@
 // The default scheduler: first in, first out; cancelling a cell cancels its queued descendants.
-import type { DataflowGraph } from "./graph.ts";
-import type { CellId, Scheduler } from "./types.ts";
+import type { CellId } from "../contract/cell.ts";
+import type { GraphView, Scheduler } from "../contract/plugin.ts";
 
 export class SequentialScheduler implements Scheduler {
   readonly name = "sequential";
@@ -10,7 +10,7 @@ export class SequentialScheduler implements Scheduler {
   private readonly cancelled = new Set<CellId>();
   private interrupted = false;
 
-  constructor(private readonly graph: Pick<DataflowGraph, "descendants">) {}
+  constructor(private readonly graph: Pick<GraphView, "descendants">) {}
 
   enqueue(cellIds: readonly CellId[]): void {
     this.interrupted = false;

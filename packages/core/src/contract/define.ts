@@ -1,14 +1,14 @@
 // Identity helpers that give plugin authors types and nothing else (PLUGINS.md).
-import type { KernelPlugin } from "./kernel.ts";
 import type { LogLevel } from "./logger.ts";
 import type {
   ExecutionLifecycle,
   Executor,
+  KernelPlugin,
   PluginContext,
   Scheduler,
   SchedulerFactory,
-  Transport,
-} from "./types.ts";
+} from "./plugin.ts";
+import type { Transport } from "./transport.ts";
 
 /** A plugin module default-exports the plugin itself or a factory `(options, ctx) => plugin`. */
 export type PluginFactory<T> = (options: any, ctx: PluginContext) => T | Promise<T>;

@@ -1,6 +1,6 @@
 // Tracebacks that show the user's frames only, at the notebook's own lines.
 import { fileURLToPath } from "node:url";
-import { describeThrown, isCellRuntimeError, isKernelkitError } from "./errors.ts";
+import { describeThrown, isCellRuntimeError, isKernelkitError } from "../contract/errors.ts";
 
 const kernelRoots = new Set<string>();
 

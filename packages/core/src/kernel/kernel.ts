@@ -1,53 +1,34 @@
 // The kernel: owns the notebook's cells, the graph, the scope, the hooks and the router.
-import { analyzeJsCell, type CellAnalysis } from "./analysis.ts";
-import { TaskGroup } from "./async.ts";
-import {
-  CellRunner,
-  type CellRunRecord,
-  errorInfo,
-  isInterruptError,
-  type RunnableCell,
-  type RunObserver,
-} from "./cell-runner.ts";
-import {
-  CellSyntaxError,
-  diagnostics,
-  InterruptedError,
-  isKernelkitError,
-  type KernelkitError,
-} from "./errors.ts";
-import { Evaluator } from "./evaluator.ts";
-import { formatValue } from "./format.ts";
-import { DataflowGraph } from "./graph.ts";
-import { createHooks, type HookError, type KernelHooks, type RunSummary } from "./hooks.ts";
-import type { InterruptSource } from "./interrupt.ts";
-import { createLogger, type Logger } from "./logger.ts";
-import type { CellType, Language, Notebook } from "./notebook.ts";
-import { RequestRouter } from "./router.ts";
-import { SequentialScheduler } from "./scheduler.ts";
+import type { CellAnalysis, CellId, CellType, CompiledCell, Language } from "../contract/cell.ts";
+import { diagnostics, InterruptedError, isKernelkitError } from "../contract/errors.ts";
+import type { Logger } from "../contract/logger.ts";
+import type { MimeBundle } from "../contract/mime.ts";
 import type {
-  CellId,
-  CompiledCell,
   ExecutionContext,
   ExecutionLifecycle,
   Executor,
-  MimeBundle,
+  KernelPlugin,
+  KernelWarning,
   Scheduler,
   Scope,
-  Transport,
-} from "./types.ts";
-import { API_VERSION, VERSION } from "./version.ts";
-
-/** The general plugin form: taps hooks, registers commands, adds formatters (webpack style). */
-export interface KernelPlugin {
-  readonly name: string;
-  apply(kernel: Kernel): void | Promise<void>;
-}
-
-export interface KernelWarning {
-  code: string;
-  message: string;
-}
+} from "../contract/plugin.ts";
+import type { Transport } from "../contract/transport.ts";
+import { API_VERSION, VERSION } from "../contract/version.ts";
+import { CellRunner, errorInfo, isInterruptError, type RunObserver } from "../execution/cell-runner.ts";
+import { Evaluator } from "../execution/evaluator.ts";
+import { formatValue } from "../execution/format.ts";
+import { createHooks, type HookError, type KernelHooks, type RunSummary } from "../execution/hooks.ts";
+import { SequentialScheduler } from "../execution/scheduler.ts";
+import { analyzeJsCell } from "../notebook/analysis.ts";
+import { DataflowGraph } from "../notebook/graph.ts";
+import type { Notebook } from "../notebook/notebook.ts";
+import { TaskGroup } from "../runtime/async.ts";
+import type { InterruptSource } from "../runtime/interrupt.ts";
+import { createLogger } from "../runtime/logger.ts";
+import { CellState } from "./cell-state.ts";
+import { Execution, LazyAbortController } from "./execution-context.ts";
+import { MapScope } from "./map-scope.ts";
+import { RequestRouter } from "./router.ts";
 
 export interface KernelOptions {
   executor: Executor;
@@ -81,56 +62,6 @@ export interface CellInput {
   /** 1-based line in the notebook file (0 when not from a file). */
   line?: number;
   metadata?: Record<string, unknown>;
-}
-
-/** A cell as the kernel holds it. */
-export class CellState implements RunnableCell {
-  lastRun: CellRunRecord | null = null;
-  stale = true;
-  ranDefs: readonly string[] = [];
-  analysis: CellAnalysis | null = null;
-  compiled: CompiledCell | null = null;
-
-  constructor(
-    private readonly kernel: Kernel,
-    public id: CellId,
-    public name: string | null,
-    public type: CellType,
-    public code: string,
-    public disabled: boolean,
-    public line: number,
-    public metadata: Record<string, unknown>,
-  ) {}
-
-  get label(): string {
-    return this.name ?? this.id;
-  }
-
-  get isCode(): boolean {
-    return this.type === "code";
-  }
-
-  private errorsCache: {
-    version: number;
-    analysis: CellAnalysis | null;
-    line: number;
-    errors: KernelkitError[];
-  } | null = null;
-
-  staticErrors(): KernelkitError[] {
-    const version = this.kernel.graph.version;
-    const c = this.errorsCache;
-    if (c && c.version === version && c.analysis === this.analysis && c.line === this.line) return c.errors;
-    const out: KernelkitError[] = [];
-    const e = this.analysis?.error;
-    if (e) {
-      const line = this.line > 0 ? this.line + e.line - 1 : e.line;
-      out.push(new CellSyntaxError(`${e.message} (line ${line}, column ${e.column})`, line, e.column));
-    }
-    out.push(...this.kernel.graph.errorsOf(this.id));
-    this.errorsCache = { version, analysis: this.analysis, line: this.line, errors: out };
-    return out;
-  }
 }
 
 export interface ExecuteOptions {
@@ -647,68 +578,5 @@ export class Kernel {
   detach(): void {
     this.unsubscribeInterrupts?.();
     this.unsubscribeInterrupts = null;
-  }
-}
-
-/**
- * One execution's context. A class rather than an object literal: a literal with a getter
- * costs ~0.5 µs to create. stdout/stderr/display stay own functions (callers may pass them on
- * unbound).
- */
-class Execution implements ExecutionContext {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly display: (value: unknown) => void;
-  constructor(
-    readonly cellId: CellId,
-    readonly requestId: string | null,
-    readonly scope: Scope,
-    private readonly controller: LazyAbortController,
-    readonly logger: Logger,
-    observer: RunObserver,
-    observedCellId: CellId | null,
-    kernel: Kernel,
-  ) {
-    this.stdout = (text) => observer.stdout(observedCellId, text);
-    this.stderr = (text) => observer.stderr(observedCellId, text);
-    this.display = (value) => observer.display(observedCellId, kernel.format(value));
-  }
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-}
-
-class LazyAbortController {
-  private controller: AbortController | null = null;
-  get aborted(): boolean {
-    return this.controller?.signal.aborted ?? false;
-  }
-  get signal(): AbortSignal {
-    this.controller ??= new AbortController();
-    return this.controller.signal;
-  }
-  abort(reason: unknown): void {
-    this.controller ??= new AbortController();
-    this.controller.abort(reason);
-  }
-}
-
-/** The scope of executors that do not bring one. */
-export class MapScope implements Scope {
-  private readonly map = new Map<string, unknown>();
-  get(name: string): unknown {
-    return this.map.get(name);
-  }
-  set(name: string, value: unknown): void {
-    this.map.set(name, value);
-  }
-  delete(name: string): void {
-    this.map.delete(name);
-  }
-  has(name: string): boolean {
-    return this.map.has(name);
-  }
-  names(): Iterable<string> {
-    return this.map.keys();
   }
 }

@@ -1,31 +1,9 @@
-// The plugin contract (PLUGINS.md). Changing these interfaces changes API_VERSION by semver.
-import type { CellAnalysis, CompiledJs } from "./analysis.ts";
-import type { DataflowGraph } from "./graph.ts";
+// The interfaces plugins implement and the context they receive. Changing them changes
+// API_VERSION by semver.
+// A plugin receives the kernel itself (webpack's `apply(compiler)`): the one reference upward.
+import type { Kernel } from "../kernel/kernel.ts";
+import type { CellAnalysis, CellId, CompiledCell, Language } from "./cell.ts";
 import type { Logger } from "./logger.ts";
-import type { Language } from "./notebook.ts";
-
-export type CellId = string;
-
-/** mime type -> data; always has `text/plain` once formatted. */
-export type MimeBundle = Record<string, unknown>;
-
-/** A cell ready to run: its code, where it came from, and its analysis. */
-export interface CompiledCell {
-  readonly id: CellId;
-  readonly name: string | null;
-  readonly code: string;
-  readonly language: Language;
-  /** Absolute path of the notebook file, or null for scratch code (`execute`). */
-  readonly path: string | null;
-  /** 1-based line of the cell's first line in the notebook file (1 for scratch code). */
-  readonly line: number;
-  readonly defs: readonly string[];
-  readonly refs: readonly string[];
-  /** JS/TS cells only: the runnable rewrite produced by core's analysis. */
-  readonly js?: CompiledJs | null;
-  /** For scratch executions: the execution count, used to label tracebacks. */
-  readonly executionCount?: number;
-}
 
 /** Names shared between cells. */
 export interface Scope {
@@ -121,38 +99,31 @@ export interface PluginContext {
   readonly apiVersion: string;
 }
 
-export type SchedulerFactory = (options: unknown, ctx: PluginContext & { graph: DataflowGraph }) => Scheduler;
-
-/** Frames are plain JSON objects (PROTOCOL.md). */
-export type Frame = { type: string; id: string | null; [key: string]: unknown };
-
-export interface Connection {
-  readonly id: string;
-  send(frame: Frame): void | Promise<void>;
+/** What a scheduler may read of the notebook's dataflow graph (core's DataflowGraph implements it). */
+export interface GraphView {
+  has(id: CellId): boolean;
+  /** Cell ids in notebook order. */
+  ids(): readonly CellId[];
+  defsOf(id: CellId): readonly string[];
+  positionOf(id: CellId): number;
+  definersOf(name: string): CellId[];
+  readersOf(name: string): CellId[];
+  parents(id: CellId): Set<CellId>;
+  children(id: CellId): Set<CellId>;
+  descendants(ids: Iterable<CellId>): Set<CellId>;
+  ancestors(ids: Iterable<CellId>): Set<CellId>;
+  topologicalOrder(ids?: Iterable<CellId>): CellId[];
 }
 
-/** A server-side endpoint; may carry many connections. */
-export interface Transport {
-  readonly name?: string;
-  start(onMessage: (msg: unknown, from: Connection) => void): Promise<void>;
-  close(): Promise<void>;
+export type SchedulerFactory = (options: unknown, ctx: PluginContext & { graph: GraphView }) => Scheduler;
+
+/** The general plugin form: taps hooks, registers commands, adds formatters (webpack style). */
+export interface KernelPlugin {
+  readonly name: string;
+  apply(kernel: Kernel): void | Promise<void>;
 }
 
-export const MIME_BUNDLE_BRAND: unique symbol = Symbol.for("kernelkit.mimebundle") as never;
-
-/** Marks an object as an already-formatted mime bundle (executors of other languages return these). */
-export function mimeBundle(bundle: MimeBundle): MimeBundle {
-  Object.defineProperty(bundle, MIME_BUNDLE_BRAND, { value: true, enumerable: false });
-  return bundle;
+export interface KernelWarning {
+  code: string;
+  message: string;
 }
-
-export function isMimeBundle(value: unknown): value is MimeBundle {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[MIME_BUNDLE_BRAND] === true
-  );
-}
-
-/** The key of the method a value implements to offer rich output. */
-export const DISPLAY_SYMBOL: unique symbol = Symbol.for("kernelkit.display") as never;

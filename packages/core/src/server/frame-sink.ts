@@ -1,8 +1,10 @@
 // Per-connection output: stdout/stderr text is coalesced (flushed at 1 MiB, after 10 ms,
 // and always before the next frame), other frames go out in order; terminal frames flush.
-import type { ErrorInfo, RunObserver } from "./cell-runner.ts";
+import type { CellId } from "../contract/cell.ts";
+import type { MimeBundle } from "../contract/mime.ts";
+import type { Connection, Frame } from "../contract/transport.ts";
+import type { ErrorInfo, RunObserver } from "../execution/cell-runner.ts";
 import { isTerminalFrame } from "./protocol.ts";
-import type { CellId, Connection, Frame, MimeBundle } from "./types.ts";
 
 export interface FrameSinkOptions {
   flushBytes?: number;

@@ -1,5 +1,5 @@
 // Exact command type -> handler. Handlers come in callback bundles that register themselves.
-import { KernelkitError } from "./errors.ts";
+import { KernelkitError } from "../contract/errors.ts";
 
 export type Handler<Ctx> = (request: any, ctx: Ctx) => unknown | Promise<unknown>;
 

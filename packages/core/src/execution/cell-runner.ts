@@ -1,5 +1,6 @@
 // Pops cells from the scheduler, evaluates them, classifies the outcome, cancels the
 // descendants of a failed cell and reports everything to a RunObserver.
+import type { CellId, CompiledCell } from "../contract/cell.ts";
 import {
   CancelledError,
   DisabledError,
@@ -7,21 +8,14 @@ import {
   isKernelkitError,
   type KernelkitError,
   MissingRefError,
-} from "./errors.ts";
+} from "../contract/errors.ts";
+import type { Logger } from "../contract/logger.ts";
+import type { MimeBundle } from "../contract/mime.ts";
+import type { ExecutionContext, RunResult, Scheduler, Scope } from "../contract/plugin.ts";
+import type { DataflowGraph } from "../notebook/graph.ts";
 import type { Evaluator } from "./evaluator.ts";
-import type { DataflowGraph } from "./graph.ts";
 import { callSeries, type KernelHooks, type RunStatus, type RunSummary } from "./hooks.ts";
-import type { Logger } from "./logger.ts";
 import { tracebackOf } from "./traceback.ts";
-import type {
-  CellId,
-  CompiledCell,
-  ExecutionContext,
-  MimeBundle,
-  RunResult,
-  Scheduler,
-  Scope,
-} from "./types.ts";
 
 export interface ErrorInfo {
   name: string;

@@ -1,0 +1,54 @@
+// A cell as the kernel holds it: code, analysis, last run, and its static errors.
+import type { CellAnalysis, CellId, CellType, CompiledCell } from "../contract/cell.ts";
+import { CellSyntaxError, type KernelkitError } from "../contract/errors.ts";
+import type { CellRunRecord, RunnableCell } from "../execution/cell-runner.ts";
+import type { Kernel } from "./kernel.ts";
+/** A cell as the kernel holds it. */
+export class CellState implements RunnableCell {
+  lastRun: CellRunRecord | null = null;
+  stale = true;
+  ranDefs: readonly string[] = [];
+  analysis: CellAnalysis | null = null;
+  compiled: CompiledCell | null = null;
+
+  constructor(
+    private readonly kernel: Kernel,
+    public id: CellId,
+    public name: string | null,
+    public type: CellType,
+    public code: string,
+    public disabled: boolean,
+    public line: number,
+    public metadata: Record<string, unknown>,
+  ) {}
+
+  get label(): string {
+    return this.name ?? this.id;
+  }
+
+  get isCode(): boolean {
+    return this.type === "code";
+  }
+
+  private errorsCache: {
+    version: number;
+    analysis: CellAnalysis | null;
+    line: number;
+    errors: KernelkitError[];
+  } | null = null;
+
+  staticErrors(): KernelkitError[] {
+    const version = this.kernel.graph.version;
+    const c = this.errorsCache;
+    if (c && c.version === version && c.analysis === this.analysis && c.line === this.line) return c.errors;
+    const out: KernelkitError[] = [];
+    const e = this.analysis?.error;
+    if (e) {
+      const line = this.line > 0 ? this.line + e.line - 1 : e.line;
+      out.push(new CellSyntaxError(`${e.message} (line ${line}, column ${e.column})`, line, e.column));
+    }
+    out.push(...this.kernel.graph.errorsOf(this.id));
+    this.errorsCache = { version, analysis: this.analysis, line: this.line, errors: out };
+    return out;
+  }
+}

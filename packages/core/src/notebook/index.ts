@@ -1,0 +1,8 @@
+// What a notebook is before anything runs: files parsed into cells, cell analysis (defs, refs), the dataflow graph.
+export type { JsAnalysis } from "./analysis.ts";
+export { analyzeJsCell, CELL_FUNCTION_NAME, clearAnalysisCache } from "./analysis.ts";
+export { HOST_GLOBALS, isJsContextGlobal, JS_CONTEXT_GLOBALS, KERNEL_GLOBALS } from "./globals.ts";
+export type { GraphCellInput } from "./graph.ts";
+export { DataflowGraph } from "./graph.ts";
+export type { Notebook, NotebookCell, NotebookKind } from "./notebook.ts";
+export { contentCellId, NOTEBOOK_EXTENSIONS, notebookKind, parseNotebook } from "./notebook.ts";
