@@ -4,7 +4,11 @@ import type { CellId, ErrorInfo, Kernel, MimeBundle, RunObserver } from "@kernel
 export interface CellReport {
   id: string;
   name: string | null;
+  /** code | markdown | raw (`kind` in the JSON). */
+  kind: "code" | "markdown" | "raw";
   type: "code" | "markdown" | "raw";
+  /** 1-based position among all the notebook's cells (human labels: `[n] name`). */
+  index?: number;
   status: string;
   output: MimeBundle | null;
   displays: MimeBundle[];
@@ -152,7 +156,7 @@ export class RunCollector implements RunObserver {
       streamed.push(buffer);
       return `${tag}${streamed.length - 1}\u0000`;
     });
-    const cells = reports.map(({ type: _type, ...rest }) => rest);
+    const cells = reports.map(({ type: _type, index: _index, ...rest }) => rest);
     const json = JSON.stringify({ ...head, cells });
     if (streamed.length === 0) {
       out(`${json}\n`);
@@ -174,12 +178,16 @@ export class RunCollector implements RunObserver {
   }
 
   private build(kernel: Kernel, textOf: (buffer: TextBuffer) => string): CellReport[] {
-    return kernel.cells().map((cell) => {
+    const all = kernel.cells();
+    const position = new Map(all.map((c, i) => [c.id, i + 1]));
+    return all.map((cell) => {
       const e = this.out.get(cell.id);
       const base = {
         id: cell.id,
         name: cell.name,
+        kind: cell.type,
         type: cell.type,
+        index: position.get(cell.id)!,
         defs: [...(cell.analysis?.defs ?? [])],
         refs: [...(cell.analysis?.refs ?? [])],
       };

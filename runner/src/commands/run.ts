@@ -3,10 +3,13 @@ import { type InterruptEvent, processInterrupts, teardownKernel } from "@kernelk
 import { originalWrite, realExit } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
-import { loadNotebook } from "../load-notebook.ts";
+import { IpynbRecorder, teeObserver } from "../formats/ipynb-recorder.ts";
+import { loadNotebookFile, type NotebookFile } from "../load-notebook.ts";
+import { applyParameters, readParameters } from "../parameters.ts";
 import { profileSection } from "../profile-table.ts";
 import { formatDuration, renderReport } from "../render.ts";
 import { RunCollector } from "../report.ts";
+import { type OutputTarget, planOutput, writeOutput } from "../run-output.ts";
 import { buildKernel, type KernelFlags } from "../setup.ts";
 
 export interface RunOptions {
@@ -17,6 +20,14 @@ export interface RunOptions {
   lifecycle?: string[];
   strict?: boolean;
   profile?: string;
+  /** --output OUT.ipynb: write the executed notebook there. */
+  output?: string;
+  /** --inplace: write the executed notebook over the input .ipynb. */
+  inplace?: boolean;
+  /** -p NAME VALUE, joined as NAME=VALUE (parameters.ts). */
+  parameter?: string[];
+  /** --parameters FILE.json */
+  parameters?: string;
 }
 
 export async function runCommand(notebookArg: string, options: RunOptions): Promise<number> {
@@ -31,9 +42,14 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   const unsubscribeEarly = processInterrupts().subscribe(early);
 
   let built: Awaited<ReturnType<typeof buildKernel>>;
-  let notebook: ReturnType<typeof loadNotebook>;
+  let notebook: NotebookFile["notebook"];
+  let file: NotebookFile;
+  let target: OutputTarget | null;
   try {
-    notebook = loadNotebook(notebookArg);
+    file = loadNotebookFile(notebookArg);
+    notebook = file.notebook;
+    target = planOutput(file, options, notebookArg);
+    const params = readParameters(options.parameter, options.parameters);
     const opts: KernelFlags = {
       executor: options.executor,
       config: options.config,
@@ -42,6 +58,14 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
       profile: options.profile,
     };
     built = await buildKernel(notebook, opts);
+    try {
+      const asked = (built.kernel as { mode?: string }).mode ?? (options as { mode?: string }).mode;
+      const mode = asked === "sequential" ? "sequential" : "reactive";
+      file = (await applyParameters(built.kernel, file, params, mode)).file;
+    } catch (error) {
+      await teardownKernel(built.kernel);
+      throw error;
+    }
   } catch (error) {
     unsubscribeEarly();
     return reportStartupError(error, json, out, err);
@@ -78,7 +102,8 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   }
   unsubscribeEarly();
 
-  const summary = await kernel.runAll("run", collector);
+  const recorder = target ? new IpynbRecorder() : null;
+  const summary = await kernel.runAll("run", recorder ? teeObserver(collector, recorder) : collector);
   if (ticker) clearInterval(ticker);
   progress?.clear();
   const totalMs = performance.now() - started;
@@ -93,10 +118,21 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
     );
   } else {
     const reports = collector.reports(kernel);
-    out(renderReport(reports, totalMs) + profileSection(kernel, reports));
+    renderReport(reports, totalMs, { out, err });
+    out(profileSection(kernel, reports));
+  }
+  let wrote = true;
+  if (target && recorder) {
+    try {
+      writeOutput(target, file, recorder);
+    } catch (error) {
+      reportStartupError(error, false, out, err);
+      wrote = false;
+    }
   }
   const timedOut = kernel.lastInterruptKind === "timeout";
-  const code = summary.interrupted && !timedOut ? EXIT.interrupted : summary.ok ? EXIT.ok : EXIT.failed;
+  const code =
+    summary.interrupted && !timedOut ? EXIT.interrupted : summary.ok && wrote ? EXIT.ok : EXIT.failed;
   await teardownKernel(kernel);
   return code;
 }

@@ -30,7 +30,15 @@ export class IpynbRecorder implements RunObserver {
   status(cellId: CellId, status: "queued" | "running" | "idle", runResult?: string): void {
     // Execution counts number cells in the order they ran, as Jupyter numbers them.
     if (status === "running") this.entry(cellId).executionCount = ++this.count;
-    if (status === "idle") this.entry(cellId).status = runResult ?? null;
+    if (status === "idle") {
+      const e = this.entry(cellId);
+      e.status = runResult ?? null;
+      // Cancelled and disabled cells also pass through "running" without executing.
+      if (runResult === "cancelled" || runResult === "disabled") {
+        if (e.executionCount === this.count) this.count--;
+        e.executionCount = null;
+      }
+    }
   }
   private text(cellId: CellId | null, stream: "stdout" | "stderr", text: string): void {
     if (cellId === null || text === "") return;

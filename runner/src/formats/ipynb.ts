@@ -244,10 +244,7 @@ export function serializeIpynb(document: IpynbDocument, style: JsonStyle = NBFOR
 const CELL_ID = /^[a-zA-Z0-9-_]{1,64}$/;
 
 /** A notebook as an nbformat 4.5 document (percent → ipynb): cells, kinds, names, metadata. */
-export function notebookToIpynb(
-  notebook: Notebook,
-  metadata: Record<string, unknown> = {},
-): IpynbDocument {
+export function notebookToIpynb(notebook: Notebook, metadata: Record<string, unknown> = {}): IpynbDocument {
   const kind = { language: notebook.language, typescript: notebook.typescript };
   const meta: Record<string, unknown> = { ...metadata };
   // A notebook must say its language to be opened again; the percent file said it by extension.

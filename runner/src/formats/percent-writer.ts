@@ -23,7 +23,10 @@ export function pythonJson(value: unknown): string {
  * The notebook metadata a percent file keeps in its header. `language_info` that only names
  * the language the file's extension already says is left out (convert adds it back).
  */
-export function headerMetadata(notebook: Notebook, metadata: Record<string, unknown>): Record<string, unknown> {
+export function headerMetadata(
+  notebook: Notebook,
+  metadata: Record<string, unknown>,
+): Record<string, unknown> {
   const out = { ...metadata };
   const info = out.language_info as Record<string, unknown> | undefined;
   if (
@@ -60,11 +63,7 @@ function commented(comment: string, text: string): string[] {
 }
 
 /** The percent text of a notebook; `comment` is its language's line comment ("#", "//"). */
-export function writePercent(
-  notebook: Notebook,
-  metadata: Record<string, unknown>,
-  comment: string,
-): string {
+export function writePercent(notebook: Notebook, metadata: Record<string, unknown>, comment: string): string {
   const lines: string[] = [];
   const header = headerMetadata(notebook, metadata);
   if (Object.keys(header).length > 0) {

@@ -4,5 +4,11 @@ export { analyzeJsCell, CELL_FUNCTION_NAME, clearAnalysisCache } from "./analysi
 export { HOST_GLOBALS, isJsContextGlobal, JS_CONTEXT_GLOBALS, KERNEL_GLOBALS } from "./globals.ts";
 export type { GraphCellInput } from "./graph.ts";
 export { DataflowGraph } from "./graph.ts";
-export type { Notebook, NotebookCell, NotebookKind } from "./notebook.ts";
-export { contentCellId, NOTEBOOK_EXTENSIONS, notebookKind, parseNotebook } from "./notebook.ts";
+export type { Notebook, NotebookCell, NotebookKind, ParseOptions } from "./notebook.ts";
+export {
+  contentCellId,
+  lineCommentOf,
+  NOTEBOOK_EXTENSIONS,
+  notebookKind,
+  parseNotebook,
+} from "./notebook.ts";
