@@ -11,7 +11,7 @@ const TS = [
   "const alpha: number = 1;",
   'const label = "default";',
   "// %% use",
-  "label + \": \" + alpha * 2",
+  'label + ": " + alpha * 2',
   "",
 ].join("\n");
 
