@@ -91,8 +91,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("serve a kernel speaking the wire protocol (PROTOCOL.md) over stdio or WebSocket")
     .argument("[notebook]", "a notebook whose cells the kernel starts with")
     .addOption(
-      new Option("--transport <name>", "how clients connect").choices(["stdio", "ws"]).default("stdio"),
+      new Option("--transport <name>", "how clients connect")
+        .choices(["stdio", "ws", "jupyter"])
+        .default("stdio"),
     )
+    .option("-f, --connection-file <file>", "jupyter: the connection file the launcher wrote")
+    .option("--language <language>", "jupyter: javascript, typescript or python (default javascript)")
     .option(
       "--channel-fd <n>",
       "stdio: read requests and write frames on this fd (default: fd 0 in, fd 1 out)",
@@ -135,6 +139,47 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (plugin: string, opts) => {
       const { conformanceCommand } = await import("./commands/conformance.ts");
       setExit(await conformanceCommand(plugin, opts));
+    });
+
+  const jupyter = program
+    .command("jupyter")
+    .description("install, list and remove Jupyter kernelspecs for kernelkit kernels (docs/jupyter.md)");
+  jupyter
+    .command("install")
+    .description("write one kernelspec per language (default: javascript, typescript, python)")
+    .option("--user", "install for this user (the default): $JUPYTER_DATA_DIR or ~/.local/share/jupyter")
+    .option("--prefix <dir>", "install under DIR/share/jupyter")
+    .option("--sys-prefix", "install under sys.prefix/share/jupyter of the Python that runs Jupyter")
+    .option(
+      "--language <language>",
+      "javascript, typescript or python (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option("--name <name>", "kernelspec name (one language only)")
+    .option("--display-name <name>", "name shown in front-ends (one language only)")
+    .option("--config <path>", "bake this config file into the kernelspec (a bespoke kernel)")
+    .action(async (opts) => {
+      const { jupyterInstall } = await import("./commands/jupyter.ts");
+      setExit(await jupyterInstall(opts));
+    });
+  jupyter
+    .command("list")
+    .description("list kernelspecs Jupyter can see, marking kernelkit's")
+    .option("--json", "print one JSON object (schemaVersion 1) on stdout")
+    .action(async (opts) => {
+      const { jupyterList } = await import("./commands/jupyter.ts");
+      setExit(await jupyterList(opts));
+    });
+  jupyter
+    .command("uninstall")
+    .description("remove a kernelspec by name")
+    .argument("<name...>", "kernelspec names")
+    .option("--user", "from the user's data dir (the default)")
+    .option("--prefix <dir>", "from DIR/share/jupyter")
+    .option("--sys-prefix", "from sys.prefix/share/jupyter")
+    .action(async (names: string[], opts) => {
+      const { jupyterUninstall } = await import("./commands/jupyter.ts");
+      setExit(await jupyterUninstall(names, opts));
     });
 
   program

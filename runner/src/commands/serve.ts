@@ -17,6 +17,8 @@ export interface ServeOptions {
   token?: string;
   config?: string;
   executor?: string;
+  connectionFile?: string;
+  language?: string;
 }
 
 /** The flags buildKernel understands. */
@@ -31,6 +33,10 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
   const err = originalWrite("stderr");
   const transport = options.transport ?? "stdio";
   if (transport === "ws") return serveWebSocket(notebookArg, options);
+  if (transport === "jupyter") {
+    const { serveJupyter } = await import("./serve-jupyter.ts");
+    return serveJupyter(notebookArg, options);
+  }
   if (transport !== "stdio") {
     return reportStartupError(
       new KernelkitError("KK_USAGE", `unknown transport '${transport}'`, {
