@@ -35,7 +35,7 @@ describe("serve --transport stdio: requests", () => {
     expect(reply).toMatchObject({
       type: "kernel_info_reply",
       id: "k",
-      protocolVersion: "1",
+      protocolVersion: "1.1",
       implementation: { name: "kernelkit" },
       executor: { name: "default" },
       lifecycles: [],

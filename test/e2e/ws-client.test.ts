@@ -19,7 +19,7 @@ describe("KernelClient.connect (WebSocket)", () => {
   });
 
   it("handshakes with kernel_info and has no pid", () => {
-    expect(kernel.info).toMatchObject({ type: "kernel_info_reply", protocolVersion: "1" });
+    expect(kernel.info).toMatchObject({ type: "kernel_info_reply", protocolVersion: "1.1" });
     expect(kernel.pid).toBeNull();
     expect(kernel.isAlive()).toBe(true);
   });

@@ -316,6 +316,6 @@ describe("the listen loop, fuzzed with arbitrary messages", () => {
     await settle(new Map([["after", { type: "kernel_info" }]]), 0);
     const reply = frames.find((f) => f.id === "after");
     expect(reply?.type).toBe("kernel_info_reply");
-    expect(reply?.protocolVersion).toBe("1");
+    expect(reply?.protocolVersion).toBe("1.1");
   });
 });

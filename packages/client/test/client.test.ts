@@ -47,7 +47,7 @@ describe("KernelClient.start and execute", () => {
   it("runs code, streams chunks and bundles in order, and reports errors in the client's shape", async () => {
     const k = await start();
     expect(k.isAlive()).toBe(true);
-    expect(k.info).toMatchObject({ type: "kernel_info_reply", protocolVersion: "1" });
+    expect(k.info).toMatchObject({ type: "kernel_info_reply", protocolVersion: "1.1" });
     const chunks: string[] = [];
     const bundles: [string, Record<string, unknown>][] = [];
     const r = await k.execute("console.log('one'); display({ a: 1 }); console.error('two'); 40 + 2", {

@@ -15,11 +15,14 @@ import {
   analyzeJsCell,
   CELL_FUNCTION_NAME,
   CellRuntimeError,
+  type CodeQuery,
   type CompiledCell,
   type CompiledJs,
+  type CompletionReply,
   type ExecutionContext,
   type Executor,
   HOST_GLOBALS,
+  type InspectReply,
   InterruptedError,
   KernelkitError,
   type MappedFrame,
@@ -30,6 +33,7 @@ import {
   userTraceback,
 } from "@kernelkit/core";
 import { createCellConsole } from "./console.ts";
+import { completeLive, inspectLive, type LiveNames } from "./live-completion.ts";
 import { activate, type OutputOwner, registerOwner, type Stream, unregisterOwner } from "./output.ts";
 
 registerKernelSource(new URL("../", import.meta.url).href);
@@ -495,6 +499,33 @@ export class DefaultExecutor implements Executor, OutputOwner {
 
   interrupt(): void {
     this.rejectCurrent?.(new InterruptedError());
+  }
+
+  /** The names cells see, read without running user code (live-completion.ts). */
+  private liveNames(): LiveNames {
+    const sandbox = this.sandbox;
+    const realm = vm.runInContext("globalThis", this.context) as object;
+    const scope = this.scope;
+    return {
+      *names() {
+        yield* scope.names();
+        yield* Object.getOwnPropertyNames(sandbox);
+        yield* Object.getOwnPropertyNames(realm);
+      },
+      lookup(name) {
+        const d =
+          Object.getOwnPropertyDescriptor(sandbox, name) ?? Object.getOwnPropertyDescriptor(realm, name);
+        return d && "value" in d ? { value: d.value } : undefined;
+      },
+    };
+  }
+
+  complete(query: CodeQuery): CompletionReply | null {
+    return completeLive(this.liveNames(), query);
+  }
+
+  inspect(query: CodeQuery): InspectReply | null {
+    return inspectLive(this.liveNames(), query);
   }
 
   dispose(): void {

@@ -279,7 +279,7 @@ describe("kernel: reactive runs over the protocol", () => {
     const ok = await k.req({ type: "kernel_info" });
     expect(ok.terminal).toMatchObject({
       type: "kernel_info_reply",
-      protocolVersion: "1",
+      protocolVersion: "1.1",
       executor: { name: "default" },
       language: "javascript",
     });

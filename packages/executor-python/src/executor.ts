@@ -8,10 +8,14 @@ import { basename, relative } from "node:path";
 import {
   type CellAnalysis,
   CellRuntimeError,
+  type CodeQuery,
   type CompiledCell,
+  type CompletionReply,
   type ExecutionContext,
   type Executor,
+  type InspectReply,
   InterruptedError,
+  type IsCompleteReply,
   type Logger,
   mimeBundle,
   silentLogger,
@@ -94,6 +98,8 @@ export class PythonExecutor implements Executor {
   private readonly execs: PendingExec[] = [];
   private readonly analyses = new Map<number, PendingAnalysis>();
   private readonly analysisCache = new Map<string, CellAnalysis>();
+  /** Code queries (complete/inspect/is_complete) waiting for the interpreter, by seq. */
+  private readonly queries = new Map<number, (result: unknown) => void>();
   private latestCtx: ExecutionContext | null = null;
   private shown: { path: string; text: string } | null = null;
   private disposing: Promise<void> | null = null;
@@ -217,6 +223,45 @@ export class PythonExecutor implements Executor {
     });
   }
 
+  // ---- code queries (protocol v1.1): answered by the interpreter, in order with cells ----
+
+  private query<T>(fields: Record<string, unknown>): Promise<T | null> {
+    if (this.disposing) return Promise.resolve(null);
+    const seq = ++this.seq;
+    return new Promise<T | null>((resolve) => {
+      this.queries.set(seq, resolve as (result: unknown) => void);
+      const proc = this.ensure();
+      proc.ref();
+      proc.send({ op: "query", seq, ...fields });
+    });
+  }
+
+  complete(q: CodeQuery): Promise<CompletionReply | null> {
+    return this.query({ query: "complete", code: q.code, cursorPos: q.cursorPos });
+  }
+
+  inspect(q: CodeQuery): Promise<InspectReply | null> {
+    return this.query({
+      query: "inspect",
+      code: q.code,
+      cursorPos: q.cursorPos,
+      detailLevel: q.detailLevel ?? 0,
+    });
+  }
+
+  async isComplete(code: string): Promise<IsCompleteReply> {
+    return (await this.query<IsCompleteReply>({ query: "is_complete", code })) ?? { status: "unknown" };
+  }
+
+  /** Queries the old process never answered get "no answer" (the kernel replies with empty results). */
+  private dropQueries(proc: PythonProcess | null): void {
+    for (const resolve of this.queries.values()) {
+      proc?.unref();
+      resolve(null);
+    }
+    this.queries.clear();
+  }
+
   /** Stops the running cell: KeyboardInterrupt, then a restart if it is ignored. */
   interrupt(): void {
     const head = this.execs[0];
@@ -263,6 +308,7 @@ export class PythonExecutor implements Executor {
   /** Fails the old process's executions, forgets its names, and re-sends pending analyses. */
   private replaceProcess(old: PythonProcess, errorFor: (exec: PendingExec | null) => unknown): void {
     this.scope.clear();
+    this.dropQueries(old);
     const execs = this.execs.splice(0);
     for (const exec of execs) {
       this.finish(exec, old);
@@ -309,6 +355,14 @@ export class PythonExecutor implements Executor {
       case "analysis":
         this.onAnalysis(m);
         return;
+      case "query_reply": {
+        const resolve = this.queries.get(m.seq as number);
+        if (!resolve) return;
+        this.queries.delete(m.seq as number);
+        this.proc?.unref();
+        resolve(m.result ?? null);
+        return;
+      }
       case "display": {
         const exec = this.execs.find((e) => e.seq === m.seq) ?? this.execs[0];
         const ctx = exec?.ctx ?? this.latestCtx;
@@ -414,6 +468,7 @@ export class PythonExecutor implements Executor {
       }
       for (const a of this.analyses.values()) a.reject(error);
       this.analyses.clear();
+      this.dropQueries(this.proc);
       const proc = this.proc;
       this.proc = null;
       if (proc) await proc.close(1000);

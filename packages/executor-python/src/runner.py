@@ -1025,7 +1025,179 @@ def op_ping(msg):
     send({"op": "pong", "seq": msg.get("seq")})
 
 
-OPS = {"exec": op_exec, "analyze": op_analyze, "set": op_set, "del": op_del, "ping": op_ping}
+# ---------------------------------------------------------------- code queries
+# complete / inspect / is_complete (protocol v1.1) answer from the running interpreter, in
+# order with cells: the host sends them like any request, so one asked while a cell runs is
+# answered right after it. Modules load on the first query, not at startup.
+
+_DOTTED_TAIL = None
+
+
+def _dotted_before(code, pos):
+    global _DOTTED_TAIL
+    if _DOTTED_TAIL is None:
+        import re
+        _DOTTED_TAIL = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*\.?$|$")
+    return _DOTTED_TAIL.search(code[:pos]).group(0)
+
+
+def _word_after(code, pos):
+    end = pos
+    while end < len(code) and (code[end].isalnum() or code[end] == "_"):
+        end += 1
+    return end
+
+
+def _kind(value):
+    if isinstance(value, type):
+        return "class"
+    if isinstance(value, types.ModuleType):
+        return "module"
+    if callable(value):
+        return "function"
+    return "variable"
+
+
+def complete(code, pos):
+    import keyword
+    import rlcompleter
+
+    text = _dotted_before(code, pos)
+    end = _word_after(code, pos)
+    prefix = text.rsplit(".", 1)[-1] if "." in text else text
+    start = pos - len(prefix)
+    if text == "" and code[:pos][-1:] not in ("", " ", "\t", "\n", "(", "[", ",", "=", ":"):
+        return {"matches": [], "cursorStart": pos, "cursorEnd": end}
+    completer = rlcompleter.Completer(NS)
+    matches = []
+    seen = set()
+    state = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        while state < 2000:
+            try:
+                m = completer.complete(text, state)
+            except Exception:
+                break
+            if m is None:
+                break
+            state += 1
+            name = m.rsplit(".", 1)[-1] if "." in text else m
+            called = name.endswith("(")
+            name = name.rstrip("(").rstrip()
+            if name in seen or (name.startswith("__") and not prefix.startswith("_")):
+                continue
+            seen.add(name)
+            kind = "keyword" if keyword.iskeyword(name) or name in getattr(keyword, "softkwlist", ()) else ("function" if called else "variable")
+            if "." not in text and name in NS:
+                kind = _kind(NS[name])
+            matches.append({"text": name, "kind": kind})
+    return {"matches": matches, "cursorStart": start, "cursorEnd": end}
+
+
+def _resolve(path):
+    parts = path.split(".")
+    if parts[0] in NS:
+        value = NS[parts[0]]
+    elif hasattr(builtins, parts[0]):
+        value = getattr(builtins, parts[0])
+    else:
+        return None, False
+    for part in parts[1:]:
+        try:
+            value = getattr(value, part)
+        except Exception:
+            return None, False
+    return value, True
+
+
+def inspect_at(code, pos, detail):
+    import inspect
+
+    before = _dotted_before(code, pos).rstrip(".")
+    end = _word_after(code, pos)
+    path = before + code[pos:end] if before else code[pos:end]
+    if not path:
+        # The cursor sits inside a call's parentheses: inspect the callee.
+        depth = 0
+        i = pos - 1
+        while i >= 0:
+            c = code[i]
+            if c == ")":
+                depth += 1
+            elif c == "(":
+                if depth == 0:
+                    path = _dotted_before(code, i).rstrip(".")
+                    break
+                depth -= 1
+            i -= 1
+    if not path:
+        return {"found": False, "bundle": {}}
+    value, found = _resolve(path)
+    if not found:
+        return {"found": False, "bundle": {}}
+    head = path
+    try:
+        if callable(value):
+            head = path + str(inspect.signature(value))
+    except (TypeError, ValueError):
+        pass
+    kind = type(value).__name__
+    doc = inspect.getdoc(value) or ""
+    lines = [head + "  # " + kind if callable(value) else "%s: %s = %s" % (path, kind, _safe_repr(value)[:200])]
+    if doc:
+        lines += ["", doc]
+    if detail and callable(value):
+        try:
+            lines += ["", inspect.getsource(value)]
+        except (OSError, TypeError):
+            pass
+    plain = "\n".join(lines)
+    md = "```python\n" + lines[0] + "\n```" + ("\n\n" + "\n".join(lines[2:]) if len(lines) > 2 else "")
+    return {"found": True, "bundle": {"text/plain": plain, "text/markdown": md}}
+
+
+def is_complete(code):
+    import codeop
+
+    if not code.strip():
+        return {"status": "complete"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(code, "<input>", "exec", ALLOW_TLA)
+            return {"status": "complete"}
+        except (SyntaxError, ValueError, OverflowError):
+            pass
+        try:
+            compiled = codeop.compile_command(code, "<input>", "exec")
+        except (SyntaxError, ValueError, OverflowError):
+            return {"status": "invalid"}
+    if compiled is not None:
+        return {"status": "complete"}
+    last = code.rstrip("\n").split("\n")[-1]
+    indent = last[: len(last) - len(last.lstrip())]
+    if last.rstrip().endswith(":"):
+        indent += "    "
+    return {"status": "incomplete", "indent": indent}
+
+
+def op_query(msg):
+    kind = msg.get("query")
+    try:
+        if kind == "complete":
+            result = complete(msg["code"], msg["cursorPos"])
+        elif kind == "inspect":
+            result = inspect_at(msg["code"], msg["cursorPos"], msg.get("detailLevel", 0))
+        else:
+            result = is_complete(msg["code"])
+    except Exception as e:
+        result = None
+        send({"op": "log", "level": "error", "msg": "python runner: %s query failed: %s" % (kind, _safe_str(e))})
+    send({"op": "query_reply", "seq": msg["seq"], "result": result})
+
+
+OPS = {"exec": op_exec, "analyze": op_analyze, "set": op_set, "del": op_del, "ping": op_ping, "query": op_query}
 
 
 def main():

@@ -101,7 +101,7 @@ describe("ws transport: binding and token", () => {
     const bare = `ws://127.0.0.1:${k.address.port}/`;
     const ch = await WsChannel.connect(bare, { token: k.transport.token });
     const reply = await ch.request({ type: "kernel_info" });
-    expect(reply).toMatchObject({ type: "kernel_info_reply", protocolVersion: "1" });
+    expect(reply).toMatchObject({ type: "kernel_info_reply", protocolVersion: "1.1" });
     await ch.close();
   });
 

@@ -38,6 +38,17 @@ export {
   ProcessExitError,
   ReassignError,
 } from "./errors.ts";
+export type {
+  CodeQuery,
+  CompleteStatus,
+  CompletionMatch,
+  CompletionReply,
+  InspectReply,
+  IsCompleteReply,
+  LanguageService,
+  ServiceCell,
+  ServiceNotebook,
+} from "./language-service.ts";
 export type { Logger, LogLevel } from "./logger.ts";
 export type { MimeBundle } from "./mime.ts";
 export { DISPLAY_SYMBOL, isMimeBundle, MIME_BUNDLE_BRAND, mimeBundle } from "./mime.ts";

@@ -3,6 +3,7 @@
 // A plugin receives the kernel itself (webpack's `apply(compiler)`): the one reference upward.
 import type { Kernel } from "../kernel/kernel.ts";
 import type { CellAnalysis, CellId, CompiledCell, Language } from "./cell.ts";
+import type { CodeQuery, CompletionReply, InspectReply, IsCompleteReply } from "./language-service.ts";
 import type { Logger } from "./logger.ts";
 
 /** Names shared between cells. */
@@ -41,6 +42,13 @@ export interface Executor {
   execute(cell: CompiledCell, ctx: ExecutionContext): Promise<unknown>;
   /** Non-JS languages: defs, refs and syntax errors of a cell. */
   analyze?(code: string): CellAnalysis | Promise<CellAnalysis>;
+  /**
+   * Protocol v1.1 code queries from live values (docs/types.md). Called also while a cell
+   * runs: an executor answers without running user code, or orders the answer after the cell.
+   */
+  complete?(query: CodeQuery): CompletionReply | null | Promise<CompletionReply | null>;
+  inspect?(query: CodeQuery): InspectReply | null | Promise<InspectReply | null>;
+  isComplete?(code: string): IsCompleteReply | Promise<IsCompleteReply>;
   /** Stops the running cell; its `execute` then rejects (see `InterruptedError`). */
   interrupt?(): void;
   dispose?(): void | Promise<void>;

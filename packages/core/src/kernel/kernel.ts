@@ -1,6 +1,7 @@
 // The kernel: owns the notebook's cells, the graph, the scope, the hooks and the router.
 import type { CellAnalysis, CellId, CellType, CompiledCell, Language } from "../contract/cell.ts";
 import { diagnostics, InterruptedError, isKernelkitError } from "../contract/errors.ts";
+import type { LanguageService } from "../contract/language-service.ts";
 import type { Logger } from "../contract/logger.ts";
 import type { MimeBundle } from "../contract/mime.ts";
 import type {
@@ -13,7 +14,7 @@ import type {
   Scope,
 } from "../contract/plugin.ts";
 import type { Transport } from "../contract/transport.ts";
-import { API_VERSION, VERSION } from "../contract/version.ts";
+import { API_VERSION, PROTOCOL_VERSION, VERSION } from "../contract/version.ts";
 import { CellRunner, errorInfo, isInterruptError, type RunObserver } from "../execution/cell-runner.ts";
 import { Evaluator } from "../execution/evaluator.ts";
 import { formatValue } from "../execution/format.ts";
@@ -51,6 +52,8 @@ export interface KernelOptions {
   /** Language of cells when there is no notebook. */
   language?: Language;
   typescript?: boolean;
+  /** Static answers to `complete`/`inspect` across cells (a runner wires @kernelkit/types in). */
+  languageService?: LanguageService | null;
 }
 
 export interface CellInput {
@@ -105,6 +108,7 @@ export class Kernel {
   readonly warnings: KernelWarning[] = [];
   readonly plugins: KernelPlugin[] = [];
   transport: Transport | null = null;
+  readonly languageService: LanguageService | null;
   executionCount = 0;
   /** Set by teardownKernel; a torn-down kernel refuses new work. */
   closed = false;
@@ -121,6 +125,7 @@ export class Kernel {
     this.logger = options.logger ?? createLogger();
     this.hooks = createHooks((error: HookError) => this.warn(error.code, error.message));
     this.executor = options.executor;
+    this.languageService = options.languageService ?? null;
     this.lifecycles = options.lifecycles ?? [];
     this.evaluator = new Evaluator(this.executor, this.lifecycles, this.logger);
     const sched = options.scheduler;
@@ -182,7 +187,7 @@ export class Kernel {
 
   info(): Record<string, unknown> {
     return {
-      protocolVersion: "1",
+      protocolVersion: PROTOCOL_VERSION,
       implementation: this.implementation,
       apiVersion: API_VERSION,
       executor: { name: this.executor.name },

@@ -4,6 +4,7 @@ export { analyzeJsCell, CELL_FUNCTION_NAME, clearAnalysisCache } from "./analysi
 export { HOST_GLOBALS, isJsContextGlobal, JS_CONTEXT_GLOBALS, KERNEL_GLOBALS } from "./globals.ts";
 export type { GraphCellInput } from "./graph.ts";
 export { DataflowGraph } from "./graph.ts";
+export { isCompleteJs } from "./is-complete.ts";
 export type { Notebook, NotebookCell, NotebookKind, ParseOptions } from "./notebook.ts";
 export {
   contentCellId,

@@ -4,6 +4,7 @@ import type { Frame } from "../contract/transport.ts";
 import type { RunSummary } from "../execution/hooks.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import type { CallbackBundle, RequestRouter } from "../kernel/router.ts";
+import { codeQueryBundle } from "./code-queries.ts";
 import type { RequestFrames } from "./frame-sink.ts";
 import type {
   CellSpec,
@@ -139,6 +140,7 @@ export const CORE_BUNDLES: readonly CallbackBundle<RequestContext>[] = [
   executeBundle,
   notebookBundle,
   controlBundle,
+  codeQueryBundle,
 ];
 
 export type { Frame };

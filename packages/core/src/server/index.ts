@@ -1,4 +1,5 @@
 // The kernel on a transport: wire protocol, request handlers, per-connection frame output, the message loop, launch and teardown.
+export { codeQueryBundle, mergeCompletions, serviceNotebook } from "./code-queries.ts";
 export { FrameSink, RequestFrames } from "./frame-sink.ts";
 export type { RequestContext } from "./handlers.ts";
 export { CORE_BUNDLES, InvalidRequestError } from "./handlers.ts";

@@ -18,7 +18,8 @@ interface Queued {
   st: ConnState;
 }
 
-const IMMEDIATE = new Set(["interrupt", "kernel_info", "shutdown"]);
+// Code queries too: they never wait for a running cell (code-queries.ts says why that is safe).
+const IMMEDIATE = new Set(["interrupt", "kernel_info", "shutdown", "complete", "inspect", "is_complete"]);
 const DRAIN_LIMIT_MS = 30_000;
 
 /** The control loop: validates, routes, merges queued set_inputs, answers every request once. */
@@ -31,6 +32,8 @@ class MessageLoop {
   private resolveFinished!: () => void;
   readonly finished = new Promise<void>((r) => (this.resolveFinished = r));
   private active: Promise<void> | null = null;
+  /** Requests answered beside the queue (IMMEDIATE); end of input waits for them too. */
+  private readonly beside = new Set<Promise<void>>();
   private draining = false;
 
   constructor(private readonly kernel: Kernel) {}
@@ -79,7 +82,12 @@ class MessageLoop {
     }
     st.inflight.add(req.id);
     if (IMMEDIATE.has(req.type)) {
-      void this.dispatch({ req, st });
+      const p = this.dispatch({ req, st });
+      this.beside.add(p);
+      void p.then(() => {
+        this.beside.delete(p);
+        if (this.draining && this.idle()) void this.stop();
+      });
       return;
     }
     this.queue.push({ req, st });
@@ -123,7 +131,11 @@ class MessageLoop {
     } finally {
       this.busy = false;
     }
-    if (this.draining && this.head >= this.queue.length) void this.stop();
+    if (this.draining && this.idle()) void this.stop();
+  }
+
+  private idle(): boolean {
+    return !this.busy && this.head >= this.queue.length && this.beside.size === 0;
   }
 
   /**
@@ -135,7 +147,7 @@ class MessageLoop {
   private drain(): void {
     if (this.draining) return;
     this.draining = true;
-    if (!this.busy && this.head >= this.queue.length) {
+    if (this.idle()) {
       void this.stop();
       return;
     }
@@ -251,8 +263,11 @@ class MessageLoop {
     }
     this.queue = [];
     this.head = 0;
-    if (this.active) {
-      await Promise.race([this.active, new Promise((r) => setTimeout(r, 2000).unref())]);
+    if (this.active || this.beside.size > 0) {
+      await Promise.race([
+        Promise.all([this.active, ...this.beside]),
+        new Promise((r) => setTimeout(r, 2000).unref()),
+      ]);
     }
     for (const st of this.conns.values()) st.sink.flush();
     this.resolveFinished();

@@ -2,7 +2,7 @@
 // Validation is a small table rather than a schema library because it runs on every
 // request of the hot path; each failure names the offending field.
 
-export const PROTOCOL_VERSION = "1";
+export { PROTOCOL_VERSION } from "../contract/version.ts";
 
 export type RequestType =
   | "kernel_info"
@@ -12,7 +12,10 @@ export type RequestType =
   | "run_cells"
   | "set_inputs"
   | "interrupt"
-  | "shutdown";
+  | "shutdown"
+  | "complete"
+  | "inspect"
+  | "is_complete";
 
 /** Every request type of PROTOCOL.md that takes an id (`exit` is handled by the listen loop). */
 export const REQUEST_TYPES: readonly RequestType[] = [
@@ -24,6 +27,9 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   "set_inputs",
   "interrupt",
   "shutdown",
+  "complete",
+  "inspect",
+  "is_complete",
 ];
 
 export interface BaseRequest {
@@ -84,6 +90,11 @@ const strings: Check = (v, p) => {
     if (typeof v[i] !== "string") return `field '${p}[${i}]' must be a string`;
   return null;
 };
+const cursor: Check = (v, p) =>
+  typeof v === "number" && Number.isInteger(v) && v >= 0
+    ? null
+    : `field '${p}' must be a non-negative integer`;
+const detailLevel: Check = (v, p) => (v === 0 || v === 1 ? null : `field '${p}' must be 0 or 1`);
 const object: Check = (v, p) => (isObject(v) ? null : `field '${p}' must be an object`);
 const optional =
   (check: Check): Check =>
@@ -123,6 +134,9 @@ const SCHEMA_TABLE: Record<string, Record<string, Check>> = {
   delete_cells: { cellIds: strings },
   run_cells: { cellIds: strings },
   set_inputs: { values: object },
+  complete: { code: str, cursorPos: cursor, cellId: optional(str) },
+  inspect: { code: str, cursorPos: cursor, detailLevel: optional(detailLevel), cellId: optional(str) },
+  is_complete: { code: str },
 };
 
 /** The checks of each request type as [field, check] pairs, built once (this runs on every request). */
