@@ -18,6 +18,20 @@ function positiveInt(name: string) {
   };
 }
 
+function jobsCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("--jobs must be a positive integer");
+  return n;
+}
+
+/** The arguments after the first `command` token (a batch passes them on to each notebook's run). */
+function argvAfter(command: string, argv: readonly string[]): string[] {
+  const i = argv.indexOf(command);
+  return i === -1 ? [...argv] : argv.slice(i + 1);
+}
+
+let rawArgv: readonly string[] = [];
+
 function wantsJson(argv: readonly string[]): boolean {
   return argv.includes("--json");
 }
@@ -36,8 +50,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command("run")
     .description("run every cell of a notebook once, reactively, and print each cell's outputs")
-    .argument("<notebook>", "a notebook: percent format (.ts, .mts, .js, .mjs, .py) or .ipynb")
+    .argument(
+      "<notebooks...>",
+      "notebooks: percent format (.ts, .mts, .js, .mjs, .py) or .ipynb; several run in parallel",
+    )
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")
+    .addOption(
+      new Option(
+        "--mode <mode>",
+        "reactive: dependency order (default); sequential: top to bottom, as Jupyter",
+      ).choices(["reactive", "sequential"]),
+    )
+    .option("--continue-on-error", "sequential mode: a failed cell does not cancel the cells after it")
+    .option("--jobs <n>", "notebooks run at once when several are given (default: the core count)", jobsCount)
     .option("--timeout <ms>", "interrupt any cell running longer than this", positiveInt("--timeout"))
     .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
     .option("--config <path>", "config file (default: searched from the notebook's folder upward)")
@@ -60,9 +85,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "after",
       "\nExit codes: 0 all cells succeeded; 1 a cell failed, was cancelled or interrupted;\n2 usage, config or plugin error; 130 interrupted by Ctrl-C.",
     )
-    .action(async (notebook: string, opts) => {
+    .action(async (notebooks: string[], opts) => {
+      if (notebooks.length > 1) {
+        const { batchCommand } = await import("./commands/batch.ts");
+        setExit(await batchCommand(notebooks, opts, argvAfter("run", rawArgv)));
+        return;
+      }
       const { runCommand } = await import("./commands/run.ts");
-      setExit(await runCommand(notebook, opts));
+      setExit(await runCommand(notebooks[0]!, opts));
     });
 
   program
@@ -200,6 +230,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
+  rawArgv = argv;
   try {
     await program.parseAsync(joinParameterPairs(argv), { from: "user" });
   } catch (error) {

@@ -23,6 +23,7 @@ import {
   PluginRegistry,
   type PluginSpec,
   processInterrupts,
+  type RunMode,
   type SchedulerSpec,
   SequentialScheduler,
   type Transport,
@@ -43,6 +44,10 @@ export interface KernelFlags {
   interrupts?: boolean;
   /** Language of cells when there is no notebook (serve without one). */
   language?: Language;
+  /** --mode: overrides the config's `mode` (docs/modes.md). */
+  mode?: RunMode | undefined;
+  /** --continue-on-error (sequential mode). */
+  continueOnError?: boolean | undefined;
 }
 
 export interface BuiltKernel {
@@ -220,6 +225,8 @@ export async function buildKernel(notebook: Notebook | null, flags: KernelFlags 
       language,
       config,
       ...(config.autorun !== undefined ? { autorun: config.autorun } : {}),
+      mode: flags.mode ?? config.mode ?? "reactive",
+      continueOnError: flags.continueOnError === true,
       interrupts: flags.interrupts === false ? null : processInterrupts(),
     });
     return { kernel, warnings, config: loaded, registry };

@@ -1,5 +1,5 @@
 // A Python kernel driven over the wire: KernelClient starts `kernelkit serve` on a .py notebook.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KernelClient } from "@kernelkit/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,5 +76,73 @@ describe("a Python kernel over stdio", () => {
     const r = await kernel.execute("import time\ntime.sleep(60)", { timeoutMs: 300 });
     expect(r).toMatchObject({ status: "error", cancelled: true, kernelKilled: false });
     expect((await kernel.execute("1 + 1")).status).toBe("ok");
+  });
+});
+
+/** The pids of `pid`'s direct children (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may contain spaces and parentheses; the ppid follows the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+describe("a Python kernel started by KernelClient survives its Python process dying", () => {
+  // Started as users start it (KernelClient, no NODE_PATH): the warning the kernel logs when
+  // Python dies used to load pino after the transport's fstat of a pipe, which crashed the
+  // kernel with "Cannot find module 'pino-std-serializers'" (nodejs/node#51142).
+  it("answers the next execute from a new Python after os._exit and after SIGKILL", async () => {
+    const d = tempDir();
+    const nb = join(d, "nb.py");
+    writeFileSync(nb, "# %% a\nx = 1\n");
+    const k = await KernelClient.start({ cwd: d, notebook: nb, onOutput: () => {} });
+    try {
+      const pidOf = async () => {
+        const chunks: string[] = [];
+        const r = await k.execute("import os\nprint(os.getpid())", { onChunk: (t) => chunks.push(t) });
+        expect(r.status).toBe("ok");
+        return Number(chunks.join("").trim());
+      };
+      expect((await k.execute("kept = 'before'")).status).toBe("ok");
+      const first = await pidOf();
+
+      const exited = await k.execute("import os\nos._exit(3)");
+      expect(exited.status).toBe("error");
+      expect(exited.error?.code).toBe("KK_PYTHON_EXITED");
+      expect(exited.error?.value).toContain("exit code 3");
+      expect(exited.error?.value).toContain("every name the old one held is lost");
+
+      const second = await pidOf();
+      expect(second).not.toBe(first);
+      const lost = await k.execute("kept");
+      expect(lost.error?.name).toBe("NameError");
+
+      // SIGKILL of the Python child while a cell sleeps in it (the OOM killer, say).
+      const sleeping = k.execute("import time\ntime.sleep(60)");
+      const python = childrenOf(k.pid!).filter((p) => p === second);
+      expect(python).toEqual([second]);
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(second, "SIGKILL");
+      const killed = await sleeping;
+      expect(killed.status).toBe("error");
+      expect(killed.error?.code).toBe("KK_PYTHON_EXITED");
+      expect(killed.error?.value).toContain("signal SIGKILL");
+
+      const third = await pidOf();
+      expect([first, second]).not.toContain(third);
+      const again = await k.execute("x = 2\nx * 21", { onDisplay: () => {} });
+      expect(again.status).toBe("ok");
+    } finally {
+      await k.shutdown();
+    }
   });
 });

@@ -41,8 +41,9 @@ parentPort.on("message", () => (s.destroyed ? parentPort.postMessage(null) : s.d
 /** Closes `fd` only if it is still the file we opened (an fd number may be reused once closed). */
 function closeIfOurs(fd: number, path: string): void {
   try {
-    const a = fstatSync(fd);
-    const b = statSync(path);
+    // bigint: a plain stat of a FIFO misdirects later require()s (nodejs/node#51142).
+    const a = fstatSync(fd, { bigint: true });
+    const b = statSync(path, { bigint: true });
     if (a.ino === b.ino && a.dev === b.dev) closeSync(fd);
   } catch {}
 }

@@ -33,10 +33,12 @@ describe("kernelkit.schema.json", () => {
       "transport",
       "plugins",
       "autorun",
+      "mode",
       "strictPlugins",
       "log",
     ]);
     expect(schema.properties.autorun.type).toBe("boolean");
+    expect(schema.properties.mode.enum).toEqual(["reactive", "sequential"]);
     expect(schema.properties.executor.anyOf).toHaveLength(4);
     expect(schema.properties.log.properties.level.enum).toContain("warn");
   });

@@ -5,6 +5,7 @@
 // (`microtaskMode: "afterEvaluate"`) and every entry into user code goes through a script
 // run with `breakOnSigint`, so SIGINT stops a synchronous loop before or after an `await`
 // without killing the kernel.
+import { executionAsyncId } from "node:async_hooks";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -32,9 +33,11 @@ import {
   type SharedJsScope,
   userTraceback,
 } from "@kernelkit/core";
+import { restoreAsyncStack } from "./async-stack.ts";
 import { createCellConsole } from "./console.ts";
 import { completeLive, inspectLive, type LiveNames } from "./live-completion.ts";
 import { activate, type OutputOwner, registerOwner, type Stream, unregisterOwner } from "./output.ts";
+import { errorStackFiles, stackFiles } from "./stack-files.ts";
 
 registerKernelSource(new URL("../", import.meta.url).href);
 
@@ -70,6 +73,8 @@ interface ScriptInfo {
   /** Scratch scripts: the execution that ran it last, whose name labels and files it (`<execute N>`). */
   executionCount?: number;
   traceMap: TraceMap | null;
+  /** The execution that ran this script last: owner of what its functions write later. */
+  lastCtx?: ExecutionContext;
 }
 
 let suppressWarningOnce = true;
@@ -78,12 +83,21 @@ const HOST_GLOBAL_SET: ReadonlySet<string> = new Set(HOST_GLOBALS);
 
 const interrupts = processInterrupts();
 
+/** Guarded runs in progress: code running now is the cells' own. */
+let guardedDepth = 0;
+
 /** Runs a script under `breakOnSigint`, telling the interrupt machinery the main thread is in one. */
 function runGuarded<T>(script: vm.Script, context: vm.Context): T {
   interrupts.enterGuarded();
+  const entered = executionAsyncId();
+  guardedDepth++;
   try {
     return script.runInContext(context, { breakOnSigint: true }) as T;
+  } catch (error) {
+    if (isSigint(error)) restoreAsyncStack(entered);
+    throw error;
   } finally {
+    guardedDepth--;
     interrupts.leaveGuarded();
   }
 }
@@ -150,8 +164,8 @@ export class DefaultExecutor implements Executor, OutputOwner {
   /** Scratch scripts by their analysis (cached per source by core): no key string per execution. */
   private readonly byJs = new WeakMap<CompiledJs, ScriptInfo>();
   private serial = 0;
+  /** The execution running now (from its start to its end, awaits included). */
   private current: ExecutionContext | null = null;
-  private latestCtx: ExecutionContext | null = null;
   private callbackOwner: ExecutionContext | null = null;
   private rejectCurrent: ((error: unknown) => void) | null = null;
   private readonly drainScript = new vm.Script("", { filename: "kernelkit:drain" });
@@ -225,9 +239,30 @@ export class DefaultExecutor implements Executor, OutputOwner {
     });
   }
 
-  /** OutputOwner: text written by user code (console, process.stdout, libraries). */
+  /**
+   * The execution the running code works for: the cell whose timer callback runs, else the cell
+   * running now when the code is the cells' (inside a guarded run), else the cell whose function
+   * is on the stack (a cell's I/O callback or late promise: its latest execution), else none —
+   * a plugin's hook tap or timer, whose text is the kernel's own (docs/decisions.md).
+   */
+  private owner(): ExecutionContext | null {
+    if (this.callbackOwner) return this.callbackOwner;
+    if (guardedDepth > 0 && this.current) return this.current;
+    return this.ownerOfFiles(stackFiles());
+  }
+
+  private ownerOfFiles(files: readonly (string | null | undefined)[]): ExecutionContext | null {
+    for (const file of files) {
+      if (!file) continue;
+      const info = this.byFile.get(file);
+      if (info?.lastCtx) return info.lastCtx;
+    }
+    return null;
+  }
+
+  /** OutputOwner: text written by user code (console, process.stdout, libraries); false when no cell's. */
   write(stream: Stream, text: string): boolean {
-    const ctx = this.callbackOwner ?? this.current ?? this.latestCtx;
+    const ctx = this.owner();
     if (!ctx) return false;
     if (stream === "stdout") ctx.stdout(text);
     else ctx.stderr(text);
@@ -236,7 +271,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
 
   private makeDisplay(): unknown {
     const display = (value: unknown) => {
-      const ctx = this.callbackOwner ?? this.current ?? this.latestCtx;
+      const ctx = this.owner();
       ctx?.display(value);
     };
     Object.assign(display, {
@@ -253,7 +288,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
   private wrapTimer<F extends (...args: any[]) => unknown>(host: F): F {
     return ((fn: unknown, ms?: number, ...args: unknown[]) => {
       if (typeof fn !== "function") return host(fn, ms, ...args);
-      const owner = this.callbackOwner ?? this.current ?? this.latestCtx;
+      const owner = this.owner();
       return host(() => this.invoke(fn as (...a: unknown[]) => unknown, args, owner), ms);
     }) as unknown as F;
   }
@@ -283,7 +318,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
   }
 
   private reportBackgroundError(error: unknown, what: string): void {
-    const ctx = this.callbackOwner ?? this.current ?? this.latestCtx;
+    const ctx = this.callbackOwner ?? this.ownerOfFiles(errorStackFiles(error)) ?? this.owner();
     const lines = userTraceback(error, this.mapFrame);
     const text = `${what}: ${lines.join("\n")}\n`;
     if (ctx) ctx.stderr(text);
@@ -443,7 +478,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
     const slot: Slot = { v: undefined, d: undefined, e: undefined, done: 0 };
     this.sandbox.__kk_slot = slot;
     this.current = ctx;
-    this.latestCtx = ctx;
+    info.lastCtx = ctx;
     const restore = activate(this);
     try {
       let completion: Promise<Slot>;

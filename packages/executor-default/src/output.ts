@@ -1,6 +1,7 @@
 // Process-wide capture of what user code writes: `process.stdout/stderr.write` (also from
 // imported libraries) and `process.exit()`. One patch per process, shared by every
-// executor in it; writes go to whichever execution is active, else to the latest one.
+// executor in it; the executor that ran code last says which cell a write belongs to (its
+// async context), and text that belongs to no cell goes to the kernel's own stderr.
 import { StringDecoder } from "node:string_decoder";
 import { ProcessExitError } from "@kernelkit/core";
 
@@ -32,7 +33,6 @@ export function originalWrite(stream: Stream): (text: string) => void {
 
 function patchStream(stream: Stream): void {
   const target = stream === "stdout" ? process.stdout : process.stderr;
-  const fallback = stream === "stdout" ? original!.stdoutWrite : original!.stderrWrite;
   const decoder = new StringDecoder("utf8");
   target.write = function write(this: unknown, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     const callback = typeof encoding === "function" ? encoding : typeof cb === "function" ? cb : null;
@@ -47,7 +47,9 @@ function patchStream(stream: Stream): void {
       if (callback) queueMicrotask(() => (callback as () => void)());
       return true;
     }
-    return (fallback as (...a: unknown[]) => boolean).call(target, chunk, encoding, cb);
+    // No cell's text (a plugin's hook tap, a plugin's own timer): the kernel's own stderr, since
+    // fd 1 may carry frames or `run --json`.
+    return (original!.stderrWrite as (...a: unknown[]) => boolean).call(process.stderr, chunk, encoding, cb);
   } as typeof target.write;
 }
 

@@ -7,12 +7,15 @@ export class PythonError extends Error {
   readonly pythonType: string;
   /** Python's traceback of the cell's frames, at notebook line numbers. */
   readonly traceback: readonly string[];
+  /** KK_MISSING_REF for a NameError (a name nothing defined), else undefined. */
+  readonly code: string | undefined;
 
   constructor(name: string, message: string, pythonType: string, traceback: readonly string[]) {
     super(message);
     this.name = name;
     this.pythonType = pythonType;
     this.traceback = traceback;
+    this.code = pythonType === "builtins.NameError" ? "KK_MISSING_REF" : undefined;
     // The Python traceback is the only stack that means anything to the user.
     this.stack = traceback.join("\n");
   }

@@ -165,7 +165,8 @@ const decoder = new NdjsonDecoder({
 });
 
 function open(fd: number): Readable {
-  const st = fstatSync(fd);
+  // bigint: a plain fstat of a pipe misdirects later require()s (docs/reliability.md, module-trap).
+  const st = fstatSync(fd, { bigint: true });
   if (st.isFIFO() || st.isSocket()) {
     // allowHalfOpen: end of input must not shut down or close the fd, which the main thread
     // still writes frames to (the client's socket pair carries both directions).

@@ -6,7 +6,7 @@
 // from the main thread, synchronously, batched until the frame sink flushes (after a terminal
 // frame, or on its 10 ms timer); a batch held longer while a cell blocks the main thread is
 // written by the I/O thread.
-import { existsSync, fstatSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
@@ -14,6 +14,7 @@ import {
   type Connection,
   type Frame,
   type GuardWatch,
+  isPipeOrSocket,
   KernelkitError,
   type Logger,
   processInterrupts,
@@ -406,16 +407,6 @@ export class StdioTransport implements Transport {
     this.worker = null;
     if (w) await w.terminate().catch(() => {});
     this.outbox.releaseAbandoned();
-  }
-}
-
-/** Pipes and sockets: the main thread's event loop reads them without blocking. */
-function isPipeOrSocket(fd: number): boolean {
-  try {
-    const st = fstatSync(fd);
-    return st.isFIFO() || st.isSocket();
-  } catch {
-    return false;
   }
 }
 

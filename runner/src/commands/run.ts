@@ -1,5 +1,5 @@
 // `kernelkit run NOTEBOOK`: runs every cell once, reactively, and reports.
-import { type InterruptEvent, processInterrupts, teardownKernel } from "@kernelkit/core";
+import { type InterruptEvent, processInterrupts, type RunMode, teardownKernel } from "@kernelkit/core";
 import { originalWrite, realExit } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
@@ -28,6 +28,9 @@ export interface RunOptions {
   parameter?: string[];
   /** --parameters FILE.json */
   parameters?: string;
+  mode?: RunMode;
+  continueOnError?: boolean;
+  jobs?: number;
 }
 
 export async function runCommand(notebookArg: string, options: RunOptions): Promise<number> {
@@ -56,12 +59,12 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
       lifecycles: options.lifecycle,
       strict: options.strict,
       profile: options.profile,
+      mode: options.mode,
+      continueOnError: options.continueOnError,
     };
     built = await buildKernel(notebook, opts);
     try {
-      const asked = (built.kernel as { mode?: string }).mode ?? (options as { mode?: string }).mode;
-      const mode = asked === "sequential" ? "sequential" : "reactive";
-      file = (await applyParameters(built.kernel, file, params, mode)).file;
+      file = (await applyParameters(built.kernel, file, params, built.kernel.mode)).file;
     } catch (error) {
       await teardownKernel(built.kernel);
       throw error;
@@ -113,7 +116,7 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   if (json) {
     collector.writeJson(
       kernel,
-      { schemaVersion: 1, ok: summary.ok, executor: kernel.executor.name, warnings },
+      { schemaVersion: 1, ok: summary.ok, executor: kernel.executor.name, mode: kernel.mode, warnings },
       out,
     );
   } else {

@@ -1,8 +1,7 @@
 // `kernelkit serve`: a kernel server speaking PROTOCOL.md. stdio reads requests on fd 0 (or
 // the channel fd) and writes frames on fd 1 (or the channel fd); ws is serve-ws.ts. Logs go
 // to fd 2 only. The kernel ends on `shutdown`, `exit`, end of input or SIGTERM, and exits 0.
-import { fstatSync } from "node:fs";
-import { KernelkitError, listenMessages, type Notebook, teardownKernel } from "@kernelkit/core";
+import { KernelkitError, listenMessages, type Notebook, statFd, teardownKernel } from "@kernelkit/core";
 import { originalWrite } from "@kernelkit/executor-default";
 import { StdioTransport } from "@kernelkit/transport-stdio";
 import { EXIT, reportStartupError } from "../cli-error.ts";
@@ -49,9 +48,7 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
   }
   const channelFd = options.channelFd;
   if (channelFd !== undefined) {
-    try {
-      fstatSync(channelFd);
-    } catch {
+    if (statFd(channelFd) === null) {
       return reportStartupError(
         new KernelkitError("KK_USAGE", `--channel-fd ${channelFd} is not an open file descriptor`, {
           hint: "Start the kernel with that fd open (KernelClient passes a socket pair as fd 3).",

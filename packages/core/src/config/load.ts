@@ -3,12 +3,12 @@
 // never loads cosmiconfig or the schema library; TypeScript configs load through core's
 // type-stripping import hooks, never the TypeScript compiler.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { KernelkitConfig } from "../contract/define.ts";
 import { isKernelkitError } from "../contract/errors.ts";
 import type { KernelWarning } from "../contract/plugin.ts";
 import { importFile } from "../registry/import-module.ts";
+import { lazyRequire } from "../runtime/module-trap.ts";
 import { configDiagnostics } from "./diagnostics.ts";
 import { validateConfig } from "./schema.ts";
 
@@ -77,7 +77,7 @@ type Explorer = {
 };
 
 function explorer(): Explorer {
-  const { cosmiconfig } = createRequire(import.meta.url)("cosmiconfig") as {
+  const { cosmiconfig } = lazyRequire(import.meta.url)("cosmiconfig") as {
     cosmiconfig: (name: string, options: Record<string, unknown>) => Explorer;
   };
   const js = (filepath: string) => loadModule(filepath);

@@ -2,10 +2,10 @@
 // config file exists). Validation lists every problem with its path, what was expected and what
 // was found; unknown keys are warnings with a did-you-mean. kernelkit.schema.json is generated
 // from this schema (see test/config-schema.test.ts).
-import { createRequire } from "node:module";
 import type * as V from "valibot";
 import type { KernelkitConfig, PluginSpec } from "../contract/define.ts";
 import type { KernelWarning } from "../contract/plugin.ts";
+import { lazyRequire } from "../runtime/module-trap.ts";
 import { type ConfigProblem, configDiagnostics } from "./diagnostics.ts";
 
 const SLOT = "a name, [name, options] or { use: name, options }";
@@ -13,7 +13,7 @@ const SLOT = "a name, [name, options] or { use: name, options }";
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
 type Valibot = typeof V;
-const load = createRequire(import.meta.url);
+const load = lazyRequire(import.meta.url);
 
 function build(v: Valibot) {
   const Name = v.pipe(
@@ -72,6 +72,14 @@ function build(v: Valibot) {
             v.description("true (default): a run includes descendants; false: they are marked stale."),
           ),
         ),
+        mode: v.optional(
+          v.pipe(
+            v.picklist(["reactive", "sequential"], '"reactive" or "sequential"'),
+            v.description(
+              '"reactive" (default): cells run in dependency order; "sequential": top to bottom, as in Jupyter.',
+            ),
+          ),
+        ),
         strictPlugins: v.optional(
           v.pipe(
             v.boolean("a boolean"),
@@ -121,6 +129,7 @@ const TOP_KEYS = [
   "transport",
   "plugins",
   "autorun",
+  "mode",
   "strictPlugins",
   "log",
 ];

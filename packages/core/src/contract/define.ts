@@ -42,6 +42,8 @@ export interface KernelkitConfig {
   plugins?: PluginSpec[];
   /** false: descendants of a run are marked stale instead of re-run. Default true. */
   autorun?: boolean;
+  /** How cells run: "reactive" (default; the dataflow graph) or "sequential" (top to bottom, docs/modes.md). */
+  mode?: "reactive" | "sequential";
   /** true: a plugin that fails to load is a startup error instead of a warning. */
   strictPlugins?: boolean;
   log?: { level?: LogLevel };

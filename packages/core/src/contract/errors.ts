@@ -79,16 +79,28 @@ export class CellSyntaxError extends KernelkitError {
 }
 
 export class MultipleDefinitionError extends KernelkitError {
+  /** Every name of the cell that another cell defines too (the first is `variable`). */
+  readonly conflicts: readonly { variable: string; otherCells: readonly string[] }[];
+
   constructor(
     readonly variable: string,
     readonly otherCells: readonly string[],
+    more: readonly { variable: string; otherCells: readonly string[] }[] = [],
   ) {
+    const conflicts = [{ variable, otherCells }, ...more];
+    const also = (cells: readonly string[]) => cells.map((c) => `'${c}'`).join(", ");
+    const names = conflicts.map((c) => `'${c.variable}'`);
     super(
       "KK_MULTIPLE_DEFINITION",
-      `'${variable}' is defined by more than one cell: also by ${otherCells.map((c) => `'${c}'`).join(", ")}`,
-      { hint: `Define '${variable}' in exactly one cell, or rename it (names starting with _ are private).` },
+      conflicts.length === 1
+        ? `'${variable}' is defined by more than one cell: also by ${also(otherCells)}`
+        : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} are defined by more than one cell: ${conflicts.map((c) => `'${c.variable}' also by ${also(c.otherCells)}`).join("; ")}`,
+      {
+        hint: `Define ${conflicts.length === 1 ? `'${variable}'` : "each name"} in exactly one cell, or rename it (names starting with _ are private); a notebook written to run top to bottom runs with --mode sequential.`,
+      },
     );
     this.name = "MultipleDefinitionError";
+    this.conflicts = conflicts;
   }
 }
 
@@ -97,7 +109,9 @@ export class CycleError extends KernelkitError {
     super(
       "KK_CYCLE",
       `cells form a cycle: ${edges.map((e) => `'${e.from}' -> '${e.to}' (${e.names.join(", ")})`).join("; ")}`,
-      { hint: "Break the cycle by moving one of the shared names into its own cell." },
+      {
+        hint: "Break the cycle by moving one of the shared names into its own cell, or run the notebook top to bottom with --mode sequential.",
+      },
     );
     this.name = "CycleError";
   }
@@ -109,25 +123,59 @@ export class ReassignError extends KernelkitError {
     readonly definedBy: string,
   ) {
     super("KK_REASSIGN", `'${variable}' is defined by cell '${definedBy}' and cannot be reassigned here`, {
-      hint: `Mutate the object instead, or move the assignment into cell '${definedBy}'.`,
+      hint: `Mutate the object instead, move the assignment into cell '${definedBy}', or run the notebook top to bottom with --mode sequential.`,
     });
     this.name = "ReassignError";
   }
 }
 
-/** A ref that is not available when the cell is about to run. Its name is ReferenceError, like JS's own. */
+/** Where a missing ref is read, so the error can point at the notebook line. */
+export interface MissingRefSite {
+  language: string;
+  /** The notebook file as tracebacks show it. */
+  file: string;
+  /** The cell's label. */
+  cell: string;
+  /** 1-based notebook line of the first read, and that line's text. */
+  line: number;
+  source: string;
+}
+
+/**
+ * A ref that is not available when the cell is about to run. Its name is the language's own:
+ * ReferenceError in JS/TS, NameError (with Python's message and a traceback line) in Python.
+ */
 export class MissingRefError extends KernelkitError {
+  readonly traceback: string[] | undefined;
   constructor(
     readonly variable: string,
     readonly definedBy: string | null,
+    site?: MissingRefSite,
   ) {
+    const python = site?.language === "python";
+    const hint =
+      definedBy === null
+        ? `No cell defines '${variable}': define or import it in a cell.`
+        : `Cell '${definedBy}' defines '${variable}': make it run successfully first.`;
     super(
       "KK_MISSING_REF",
-      definedBy === null
-        ? `${variable} is not defined (no cell defines it)`
-        : `${variable} is not defined: cell '${definedBy}', which defines it, did not run successfully`,
+      python
+        ? `name '${variable}' is not defined`
+        : definedBy === null
+          ? `${variable} is not defined (no cell defines it)`
+          : `${variable} is not defined: cell '${definedBy}', which defines it, did not run successfully`,
+      { hint },
     );
-    this.name = "ReferenceError";
+    this.name = python ? "NameError" : "ReferenceError";
+    this.traceback =
+      python && site
+        ? [
+            `NameError: name '${variable}' is not defined`,
+            `  File "${site.file}", line ${site.line}, in <cell ${site.cell}>`,
+            `    ${site.source.trim()}`,
+            `hint: ${hint}`,
+          ]
+        : undefined;
   }
 }
 
@@ -136,8 +184,10 @@ export class CancelledError extends KernelkitError {
   constructor(
     readonly ancestor: string,
     reason = "raised an error",
+    /** "earlier" in sequential mode, where every later cell is cancelled. */
+    relation: "ancestor" | "earlier" = "ancestor",
   ) {
-    super("KK_CANCELLED", `cancelled: ancestor cell '${ancestor}' ${reason}`);
+    super("KK_CANCELLED", `cancelled: ${relation} cell '${ancestor}' ${reason}`);
     this.name = "CancelledError";
   }
 }

@@ -1,5 +1,6 @@
 // Pops cells from the scheduler, evaluates them, classifies the outcome, cancels the
 // descendants of a failed cell and reports everything to a RunObserver.
+import { basename, relative } from "node:path";
 import type { CellId, CompiledCell } from "../contract/cell.ts";
 import {
   CancelledError,
@@ -8,6 +9,7 @@ import {
   isKernelkitError,
   type KernelkitError,
   MissingRefError,
+  type MissingRefSite,
 } from "../contract/errors.ts";
 import type { Logger } from "../contract/logger.ts";
 import type { MimeBundle } from "../contract/mime.ts";
@@ -79,6 +81,13 @@ export interface RunnerHost {
   interruptionError(ctx: ExecutionContext, error: unknown): unknown;
   /** Whether the interruption just reported was a deadline (it stops that cell, not the run). */
   lastInterruptWasTimeout(): boolean;
+  /**
+   * What a failed cell cancels: its descendants (reactive), every later cell (sequential), or
+   * nothing (sequential with --continue-on-error). Default: descendants.
+   */
+  afterFailure?(): "descendants" | "rest" | "continue";
+  /** A cell with a static analysis error whose code mentions `name` (it may be its definer), by label. */
+  unparsedDefinerOf?(name: string, reader: CellId): string | null;
 }
 
 export function errorInfo(error: unknown): ErrorInfo {
@@ -86,6 +95,11 @@ export function errorInfo(error: unknown): ErrorInfo {
   const { name, message } = describeThrown(cause);
   let code: string | null = null;
   if (isKernelkitError(cause)) code = cause.code;
+  else {
+    // An executor's own error class may carry a kernelkit code (a Python NameError: KK_MISSING_REF).
+    const own = (cause as { code?: unknown } | null)?.code;
+    if (typeof own === "string" && own.startsWith("KK_")) code = own;
+  }
   return { name, message, traceback: tracebackOf(error), code };
 }
 
@@ -123,7 +137,16 @@ export class CellRunner {
       observer.status(id, "idle", status);
     };
     const ranSet = new Set<CellId>();
+    const policy = host.afterFailure?.() ?? "descendants";
     const cancelDescendants = (id: CellId, label: string, reason: string) => {
+      if (policy === "continue") return;
+      if (policy === "rest") {
+        // Sequential mode: every later cell may need what the failed cell was to do.
+        for (let d = host.scheduler.next(); d !== undefined; d = host.scheduler.next()) {
+          finish(d, "cancelled", new CancelledError(label, reason, "earlier"));
+        }
+        return;
+      }
       for (const d of host.scheduler.cancel(id)) {
         // A cancelled cell with a static error of its own (the other end of a cycle) reports that.
         const own = host.cell(d)?.staticErrors()[0];
@@ -155,10 +178,17 @@ export class CellRunner {
         continue;
       }
       const compiled = cell.compiled;
-      const missing = this.missingRef(cell, compiled);
+      // Sequential cells may read what a star import or a later-defined global left: the
+      // language itself reports a name that is missing when the cell runs.
+      const missing = policy === "descendants" ? this.missingRef(cell, compiled) : null;
       if (missing) {
-        finish(id, "exception", missing);
-        cancelDescendants(id, cell.label, "raised an error");
+        if (missing.code === "KK_CANCELLED") {
+          finish(id, "cancelled", missing);
+          cancelDescendants(id, (missing as CancelledError).ancestor, "has an error");
+        } else {
+          finish(id, "exception", missing);
+          cancelDescendants(id, cell.label, "raised an error");
+        }
         continue;
       }
 
@@ -166,7 +196,7 @@ export class CellRunner {
       observer.status(id, "running");
       // Names the new code no longer defines disappear now; the others are replaced when the
       // cell succeeds (or removed below when it fails), which avoids churn on re-runs.
-      if (cell.ranDefs !== compiled.defs) {
+      if (cell.ranDefs !== compiled.defs && policy === "descendants") {
         for (const name of cell.ranDefs) if (!compiled.defs.includes(name)) host.scope.delete(name);
       }
       cell.ranDefs = compiled.defs;
@@ -204,7 +234,9 @@ export class CellRunner {
         finish(id, "exception", result.error, duration);
         cancelDescendants(id, cell.label, "raised an error");
       }
-      if (cells[id] !== "success") for (const name of compiled.defs) host.scope.delete(name);
+      // Sequential mode keeps what earlier cells defined, as a Jupyter kernel does.
+      if (cells[id] !== "success" && policy === "descendants")
+        for (const name of compiled.defs) host.scope.delete(name);
       if (host.interruptRequested()) {
         interrupted = true;
         interruptedCell = cell.label;
@@ -239,14 +271,37 @@ export class CellRunner {
     return summary;
   }
 
-  private missingRef(cell: RunnableCell, compiled: CompiledCell): MissingRefError | null {
+  private missingRef(cell: RunnableCell, compiled: CompiledCell): KernelkitError | null {
     const { host } = this;
     for (const ref of compiled.refs) {
       if (host.scope.has(ref) || host.isGlobalRef(cell, ref)) continue;
       const definers = host.graph.definersOf(ref).filter((d) => d !== cell.id);
+      if (definers.length === 0) {
+        // The name may be one a cell that cannot be parsed was meant to define.
+        const broken = host.unparsedDefinerOf?.(ref, cell.id) ?? null;
+        if (broken !== null)
+          return new CancelledError(broken, `has an error (it mentions '${ref}')`, "earlier");
+      }
       const label = definers.length > 0 ? (host.cell(definers[0]!)?.label ?? definers[0]!) : null;
-      return new MissingRefError(ref, label);
+      return new MissingRefError(ref, label, refSite(compiled, cell.label, ref));
     }
     return null;
   }
+}
+
+/** The first line of the cell that reads `name` (a word match outside `#` comments). */
+function refSite(compiled: CompiledCell, label: string, name: string): MissingRefSite | undefined {
+  if (compiled.language !== "python") return undefined;
+  const word = new RegExp(`(^|[^\\w.$])${name.replace(/[$]/g, "\\$")}(?![\\w$])`, "u");
+  const lines = compiled.code.split("\n");
+  let index = lines.findIndex((l) => word.test(l.replace(/#.*$/, "")));
+  if (index === -1) index = 0;
+  const file = compiled.path ? relative(process.cwd(), compiled.path) || basename(compiled.path) : "<cell>";
+  return {
+    language: compiled.language,
+    file,
+    cell: label,
+    line: compiled.line + index,
+    source: lines[index] ?? "",
+  };
 }

@@ -87,6 +87,9 @@ export function userTraceback(error: unknown, mapFrame?: FrameMapper): string[] 
 /** The traceback to report for any thrown value: the executor's own when it made one. */
 export function tracebackOf(error: unknown): string[] {
   if (isCellRuntimeError(error)) return error.traceback;
+  // A coded error that points into the notebook (a Python NameError) carries its own.
+  const own = (error as { traceback?: unknown })?.traceback;
+  if (isKernelkitError(error) && Array.isArray(own)) return own as string[];
   const { name, message } = describeThrown(error);
   if (isKernelkitError(error)) return [`${name}: ${message}`];
   return userTraceback(error);

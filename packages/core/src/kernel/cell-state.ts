@@ -47,7 +47,8 @@ export class CellState implements RunnableCell {
       const line = this.line > 0 ? this.line + e.line - 1 : e.line;
       out.push(new CellSyntaxError(`${e.message} (line ${line}, column ${e.column})`, line, e.column));
     }
-    out.push(...this.kernel.graph.errorsOf(this.id));
+    // Redefinition, cycles and reassignment are reactive rules; sequential cells may do all three.
+    if (this.kernel.mode === "reactive") out.push(...this.kernel.graph.errorsOf(this.id));
     this.errorsCache = { version, analysis: this.analysis, line: this.line, errors: out };
     return out;
   }

@@ -1,7 +1,7 @@
 // The kernel object: its cells, scope, executions and the router its commands are dispatched by.
 export { CellState } from "./cell-state.ts";
-export type { CellInput, ExecuteOptions, ExecuteOutcome, KernelOptions } from "./kernel.ts";
-export { Kernel } from "./kernel.ts";
+export type { CellInput, ExecuteOptions, ExecuteOutcome, KernelOptions, RunMode } from "./kernel.ts";
+export { Kernel, RUN_MODES } from "./kernel.ts";
 export { MapScope } from "./map-scope.ts";
 export type { CallbackBundle, Handler } from "./router.ts";
 export { RequestRouter, UnknownCommandError } from "./router.ts";

@@ -31,6 +31,14 @@ import { Execution, LazyAbortController } from "./execution-context.ts";
 import { MapScope } from "./map-scope.ts";
 import { RequestRouter } from "./router.ts";
 
+/**
+ * How a notebook runs (docs/modes.md): `reactive` follows the dataflow graph and its rules;
+ * `sequential` runs cells top to bottom like a Jupyter kernel, where any cell may redefine a name.
+ */
+export type RunMode = "reactive" | "sequential";
+
+export const RUN_MODES: readonly RunMode[] = ["reactive", "sequential"];
+
 export interface KernelOptions {
   executor: Executor;
   lifecycles?: readonly ExecutionLifecycle[];
@@ -52,6 +60,10 @@ export interface KernelOptions {
   /** Language of cells when there is no notebook. */
   language?: Language;
   typescript?: boolean;
+  /** `reactive` (default) or `sequential` (docs/modes.md). */
+  mode?: RunMode;
+  /** Sequential mode: an exception does not cancel the cells after it. */
+  continueOnError?: boolean;
   /** Static answers to `complete`/`inspect` across cells (a runner wires @kernelkit/types in). */
   languageService?: LanguageService | null;
 }
@@ -103,6 +115,8 @@ export class Kernel {
   readonly notebookPath: string | null;
   readonly cwd: string;
   readonly autorun: boolean;
+  /** Sequential mode: keep running the cells after one that failed (`--continue-on-error`). */
+  continueOnError: boolean;
   readonly config: unknown;
   readonly interrupts: InterruptSource | null;
   readonly warnings: KernelWarning[] = [];
@@ -142,6 +156,8 @@ export class Kernel {
     this.notebookPath = nb?.path ?? null;
     this.cwd = options.cwd ?? process.cwd();
     this.autorun = options.autorun ?? true;
+    this.currentMode = options.mode ?? "reactive";
+    this.continueOnError = options.continueOnError ?? false;
     this.config = options.config;
     this.interrupts = options.interrupts ?? null;
     for (const w of options.warnings ?? []) this.warnings.push(w);
@@ -161,6 +177,9 @@ export class Kernel {
       executionAborted: () => this.lastExecutionAborted,
       interruptionError: (ctx, error) => this.interruptionError(ctx, error),
       lastInterruptWasTimeout: () => this.lastInterruptKind === "timeout",
+      unparsedDefinerOf: (name, reader) => this.unparsedDefinerOf(name, reader),
+      afterFailure: () =>
+        this.mode === "reactive" ? "descendants" : this.continueOnError ? "continue" : "rest",
     });
     if (this.interrupts) {
       this.unsubscribeInterrupts = this.interrupts.subscribe((event) => {
@@ -170,6 +189,39 @@ export class Kernel {
         else if (!this.running && this.runActive && kind === "other") this.interrupt(event.reason);
       });
     }
+  }
+
+  private currentMode: RunMode;
+
+  /** `reactive` or `sequential` (docs/modes.md); a front end may change it before running cells. */
+  get mode(): RunMode {
+    return this.currentMode;
+  }
+
+  set mode(mode: RunMode) {
+    if (mode === this.currentMode) return;
+    this.currentMode = mode;
+    // Static errors depend on the mode: cached ones are keyed by the graph's version.
+    this.graph.version++;
+  }
+
+  /** The nearest cell (earlier ones first) that failed analysis and whose code mentions `name`. */
+  private unparsedDefinerOf(name: string, reader: CellId): string | null {
+    let best: CellState | null = null;
+    const at = this.graph.positionOf(reader);
+    const word = new RegExp(`(^|[^\\w.$])${name.replace(/[$]/g, "\\$")}(?![\\w$])`, "mu");
+    for (const c of this.cellStates.values()) {
+      if (!c.isCode || !c.analysis?.error || c.id === reader || !word.test(c.code)) continue;
+      const p = this.graph.positionOf(c.id);
+      if (!best) best = c;
+      else {
+        const b = this.graph.positionOf(best.id);
+        // Prefer the closest cell above the reader, else the closest below.
+        const better = p < at ? b > at || p > b : b > at && p < b;
+        if (better) best = c;
+      }
+    }
+    return best?.label ?? null;
   }
 
   /** Records a warning (kept for `run --json`, logged on stderr). */
@@ -194,6 +246,7 @@ export class Kernel {
       lifecycles: this.lifecycles.map((l) => l.name),
       scheduler: (this.scheduler as { name?: string }).name ?? "custom",
       language: this.language,
+      mode: this.mode,
     };
   }
 
@@ -365,6 +418,10 @@ export class Kernel {
   planRun(ids: readonly CellId[]): CellId[] {
     for (const id of ids) if (!this.cellStates.has(id)) throw diagnostics.unknownCell(id);
     const requested = ids.filter((id) => this.cellStates.get(id)!.isCode);
+    // Sequential mode runs what was asked, in notebook order, as a Jupyter front end does.
+    if (this.mode === "sequential") {
+      return [...new Set(requested)].sort((a, b) => this.graph.positionOf(a) - this.graph.positionOf(b));
+    }
     const set = new Set(requested);
     const ancestors = this.graph.ancestors(requested);
     const staleAncestors: CellId[] = [];
@@ -401,7 +458,8 @@ export class Kernel {
     const ids = this.cells()
       .filter((c) => c.isCode)
       .map((c) => c.id);
-    return this.runPlan(this.graph.topologicalOrder(ids), requestId, observer);
+    const plan = this.mode === "sequential" ? ids : this.graph.topologicalOrder(ids);
+    return this.runPlan(plan, requestId, observer);
   }
 
   async runPlan(plan: CellId[], requestId: string | null, observer: RunObserver): Promise<RunSummary> {

@@ -222,11 +222,17 @@ export class DataflowGraph implements GraphView {
     const node = this.nodes.get(id);
     if (!node) return [];
     const errors: KernelkitError[] = [];
+    // One error naming every conflicting name (a user fixes them together).
+    const conflicts: { variable: string; otherCells: string[] }[] = [];
     for (const n of node.defs) {
       const set = this.definers.get(n);
       if (set && set.size > 1) {
-        errors.push(new MultipleDefinitionError(n, this.sortByPosition([...set].filter((c) => c !== id))));
+        conflicts.push({ variable: n, otherCells: this.sortByPosition([...set].filter((c) => c !== id)) });
       }
+    }
+    if (conflicts.length > 0) {
+      const [first, ...more] = conflicts;
+      errors.push(new MultipleDefinitionError(first!.variable, first!.otherCells, more));
     }
     const cycle = this.cycles().get(id);
     if (cycle) errors.push(cycle);

@@ -2,10 +2,10 @@
 // package.json, then the `kernelkit` manifest field of each direct dependency. Imports nothing;
 // semver is loaded only when some manifest declares an `api` range.
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { KernelWarning } from "../contract/plugin.ts";
 import { API_VERSION } from "../contract/version.ts";
+import { lazyRequire } from "../runtime/module-trap.ts";
 
 export const PLUGIN_GROUPS = ["executor", "lifecycle", "scheduler", "transport", "plugin"] as const;
 export type PluginGroup = (typeof PLUGIN_GROUPS)[number];
@@ -92,10 +92,10 @@ type Semver = {
 let semver: Semver | null = null;
 function loadSemver(): Semver {
   if (!semver) {
-    const require = createRequire(import.meta.url);
+    const require = lazyRequire(import.meta.url);
     semver = {
-      satisfies: require("semver/functions/satisfies"),
-      validRange: require("semver/ranges/valid"),
+      satisfies: require("semver/functions/satisfies") as Semver["satisfies"],
+      validRange: require("semver/ranges/valid") as Semver["validRange"],
     };
   }
   return semver;

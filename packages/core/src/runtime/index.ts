@@ -17,3 +17,4 @@ export type {
 export { processInterrupts } from "./interrupt.ts";
 export type { LoggerOptions } from "./logger.ts";
 export { createLogger, silentLogger } from "./logger.ts";
+export { isPipeOrSocket, lazyRequire, statFd } from "./module-trap.ts";

@@ -1,8 +1,8 @@
 // Logging through pino, always to fd 2 (fd 1 may carry the protocol). pino is loaded on
 // the first message that passes the level filter, so a quiet run never pays for it.
 
-import { createRequire } from "node:module";
 import type { LogFn, Logger, LogLevel } from "../contract/logger.ts";
+import { lazyRequire } from "./module-trap.ts";
 
 const LEVELS: Record<LogLevel, number> = {
   trace: 10,
@@ -29,7 +29,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   let root: PinoLike | null = null;
   const loadRoot = (): PinoLike => {
     if (!root) {
-      const pino = createRequire(import.meta.url)("pino");
+      const pino = lazyRequire(import.meta.url)("pino") as any;
       root = pino(
         { level: level === "silent" ? "silent" : level, name: options.name ?? "kernelkit" },
         pino.destination({ fd: options.fd ?? 2, sync: true }),
