@@ -112,3 +112,47 @@ describe("parameters (reactive mode)", () => {
     if (HAVE_NBFORMAT) expect(jupyterCheck(join(dir, "out.ipynb"))).toBe("ok");
   });
 });
+
+describe("parameters (sequential mode)", () => {
+  it("injects an injected-parameters cell after the parameters cell (percent, TS)", () => {
+    const r = run("nb.ts", TS, ["--mode", "sequential", "-p", "alpha", "5"]);
+    expect(r.code).toBe(0);
+    expect(r.json.cells.map((c: any) => c.id)).toEqual(["params", "injected-parameters", "use"]);
+    expect(output(r.json, 2)).toBe("'default: 10'");
+  });
+
+  it("saves the injected cell in --output, and replaces it on the next run (ipynb, Python)", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "nb.ipynb"), JSON.stringify(ipynb("python", "n = 1", "n * 10")));
+    const first = runCli(
+      ["run", "nb.ipynb", "--mode", "sequential", "-p", "n", "7", "--output", "out.ipynb"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(first.code).toBe(0);
+    const out = JSON.parse(readFileSync(join(dir, "out.ipynb"), "utf8"));
+    expect(out.cells.map((c: any) => c.metadata.tags ?? [])).toEqual([
+      ["parameters"],
+      ["injected-parameters"],
+      [],
+    ]);
+    expect(out.cells[1].source.join("")).toBe("# Parameters\nn = 7");
+    expect(out.cells[2].outputs[0].data["text/plain"]).toEqual(["70"]);
+    if (HAVE_NBFORMAT) expect(jupyterCheck(join(dir, "out.ipynb"), true)).toBe("ok");
+    const again = runCli(["run", "out.ipynb", "--mode", "sequential", "-p", "n", "2", "--inplace"], {
+      cwd: dir,
+    });
+    expect(again.code).toBe(0);
+    const twice = JSON.parse(readFileSync(join(dir, "out.ipynb"), "utf8"));
+    expect(twice.cells).toHaveLength(3);
+    expect(twice.cells[1].source.join("")).toBe("# Parameters\nn = 2");
+    expect(twice.cells[2].outputs[0].data["text/plain"]).toEqual(["20"]);
+  });
+
+  it("a name the parameters cell does not define is exit 2 in sequential mode too", () => {
+    const r = run("nb.py", PY, ["--mode", "sequential", "-p", "alhpa", "2"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Did you mean 'alpha'?");
+  });
+});
