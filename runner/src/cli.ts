@@ -136,8 +136,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--port <port>", "ws: port to listen on (0 picks a free one)", positiveInt("--port"))
     .option(
       "--token <token>",
-      "ws: the token clients must present (default: KERNELKIT_TOKEN, else generated)",
+      "ws: the token clients must present, 16 characters or more (default: KERNELKIT_TOKEN, else generated)",
     )
+    .option("--allow-weak-token", "ws: accept a --token shorter than 16 characters")
     .option("--config <path>", "config file (default: searched from the notebook's folder)")
     .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
     .action(async (notebook: string | undefined, opts) => {
@@ -214,11 +215,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command("watch")
-    .description("(planned) run, then re-run changed cells and their descendants on save")
-    .argument("<notebook>")
-    .action(() => {
-      err("kernelkit: watch is planned and not available yet; use `kernelkit run`\n");
-      setExit(EXIT.usage);
+    .description("run a notebook, then on every save re-run only the changed cells and their descendants")
+    .argument("<notebook>", "a notebook (.ts, .mts, .js, .mjs, .py)")
+    .option("--json", "print one NDJSON event per run (and per problem) on stdout")
+    .addOption(new Option("--mode <mode>", "execution mode").choices(["reactive", "sequential"]))
+    .option("--config <path>", "config file (default: searched from the notebook's folder upward)")
+    .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
+    .addHelpText(
+      "after",
+      "\nCtrl-C during a run interrupts it; Ctrl-C while idle exits 0. Exit 2: usage, config or plugin error.",
+    )
+    .action(async (notebook: string, opts) => {
+      const { watchCommand } = await import("./commands/watch.ts");
+      setExit(await watchCommand(notebook, opts));
     });
 
   program.addOption(new Option("--no-color", "disable colours (NO_COLOR is honoured too)"));

@@ -138,9 +138,9 @@ export class RunCollector implements RunObserver {
     this.entry(cellId).error = info;
   }
 
-  /** Every cell in notebook order, as `run --json` lists them. */
-  reports(kernel: Kernel): CellReport[] {
-    return this.build(kernel, (buffer) => buffer.text());
+  /** Every cell in notebook order, as `run --json` lists them (or only those in `only`). */
+  reports(kernel: Kernel, only?: ReadonlySet<CellId>): CellReport[] {
+    return this.build(kernel, (buffer) => buffer.text(), only);
   }
 
   /**
@@ -148,14 +148,23 @@ export class RunCollector implements RunObserver {
    * `JSON.stringify({ ...head, cells })` would, but a long stdout or stderr streams out in
    * batches instead of being joined and escaped as one string.
    */
-  writeJson(kernel: Kernel, head: Record<string, unknown>, out: (text: string) => void): void {
+  writeJson(
+    kernel: Kernel,
+    head: Record<string, unknown>,
+    out: (text: string) => void,
+    only?: ReadonlySet<CellId>,
+  ): void {
     const streamed: TextBuffer[] = [];
     const tag = `\u0000kk${Math.random().toString(36).slice(2)}:`;
-    const reports = this.build(kernel, (buffer) => {
-      if (buffer.length < STREAM_TEXT) return buffer.text();
-      streamed.push(buffer);
-      return `${tag}${streamed.length - 1}\u0000`;
-    });
+    const reports = this.build(
+      kernel,
+      (buffer) => {
+        if (buffer.length < STREAM_TEXT) return buffer.text();
+        streamed.push(buffer);
+        return `${tag}${streamed.length - 1}\u0000`;
+      },
+      only,
+    );
     const cells = reports.map(({ type: _type, index: _index, ...rest }) => rest);
     const json = JSON.stringify({ ...head, cells });
     if (streamed.length === 0) {
@@ -177,10 +186,15 @@ export class RunCollector implements RunObserver {
     out(`${json.slice(at)}\n`);
   }
 
-  private build(kernel: Kernel, textOf: (buffer: TextBuffer) => string): CellReport[] {
+  private build(
+    kernel: Kernel,
+    textOf: (buffer: TextBuffer) => string,
+    only?: ReadonlySet<CellId>,
+  ): CellReport[] {
     const all = kernel.cells();
     const position = new Map(all.map((c, i) => [c.id, i + 1]));
-    return all.map((cell) => {
+    const cells = only ? all.filter((c) => only.has(c.id)) : all;
+    return cells.map((cell) => {
       const e = this.out.get(cell.id);
       const base = {
         id: cell.id,

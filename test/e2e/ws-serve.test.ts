@@ -2,7 +2,7 @@
 import { createServer } from "node:net";
 import { WsChannel } from "@kernelkit/transport-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { project } from "../helpers/cli.ts";
+import { project, runCli } from "../helpers/cli.ts";
 import { READY_LINE, startWsServer, type WsServer } from "../helpers/ws.ts";
 
 const NOTEBOOK = `// %% base
@@ -271,6 +271,27 @@ describe("serve --transport ws: options and shutdown", () => {
       expect(b.token).toBe("env-token-0123456789abcdef");
     } finally {
       await b.stop();
+    }
+  });
+
+  it("refuses a token under 16 characters (--token or KERNELKIT_TOKEN) with a coded error saying how to make one, unless --allow-weak-token", async () => {
+    for (const [args, env] of [
+      [["--token", "a"], {}],
+      [[], { KERNELKIT_TOKEN: "short-token" }],
+    ] as const) {
+      const r = runCli(["serve", "--transport", "ws", "--port", "0", ...args], { env, timeoutMs: 20_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain("KK_WS_WEAK_TOKEN");
+      expect(r.stderr).toContain("randomBytes(24).toString('base64url')");
+      expect(r.stderr).not.toContain("listening on");
+    }
+    const weak = await startWsServer(["--token", "a", "--allow-weak-token"]);
+    try {
+      expect(weak.token).toBe("a");
+      const ch = await weak.connect();
+      expect((await ch.request({ type: "kernel_info" })).type).toBe("kernel_info_reply");
+    } finally {
+      await weak.stop();
     }
   });
 

@@ -2,6 +2,7 @@
 // Both are checked during the HTTP upgrade, before a WebSocket exists.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { hostname, type NetworkInterfaceInfo, networkInterfaces } from "node:os";
 
 const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
 
@@ -31,12 +32,35 @@ export function tokenFromUrl(url: string): string | null {
   return new URLSearchParams(url.slice(q + 1)).get("token");
 }
 
-/** The server's own origins: what a page it served sends as `Origin`. */
-export function defaultOrigins(host: string, port: number): string[] {
+const originOf = (host: string, port: number) =>
+  host.includes(":") && !host.startsWith("[") ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+
+/**
+ * The server's own origins: what a page it served sends as `Origin`. A server bound to every
+ * interface (0.0.0.0, ::) prints its URL with that address and is reached through any of the
+ * machine's addresses or its host name, so each of those is its own origin too.
+ */
+export function defaultOrigins(
+  host: string,
+  port: number,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+  name: string = hostname(),
+): string[] {
   const out = [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`];
-  const own =
-    host.includes(":") && !host.startsWith("[") ? `http://[${host}]:${port}` : `http://${host}:${port}`;
-  if (!out.includes(own) && host !== "0.0.0.0" && host !== "::") out.push(own);
+  const add = (h: string) => {
+    const o = originOf(h, port);
+    if (!out.includes(o)) out.push(o);
+  };
+  add(host);
+  if (host === "0.0.0.0" || host === "::" || host === "[::]") {
+    const v6 = host !== "0.0.0.0";
+    for (const list of Object.values(interfaces)) {
+      for (const a of list ?? []) {
+        if (a.family === "IPv4" || v6) add(a.address);
+      }
+    }
+    if (name) add(name.toLowerCase());
+  }
   return out;
 }
 

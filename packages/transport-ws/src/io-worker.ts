@@ -25,8 +25,15 @@ const post = (m: FromIo) => port.postMessage(m);
 const log = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) =>
   post(fields ? { t: "log", level, msg, fields } : { t: "log", level, msg });
 
-/** ws closes with 1009 above this; between maxMessageBytes and it, we answer FRAME_TOO_LARGE. */
-const hardLimit = Math.max(cfg.maxMessageBytes * 2, cfg.maxMessageBytes + 1024 * 1024);
+/**
+ * ws closes a connection with 1009 above this. Below it a message over maxMessageBytes is
+ * answered with FRAME_TOO_LARGE and the connection stays: a user's oversized paste costs an
+ * error, not the session (docs/reliability.md). ws must hold a message whole to read it, so
+ * this bounds what one message can cost in memory: 1 GiB.
+ */
+const hardLimit = Math.max(cfg.maxMessageBytes * 2, 1024 * 1024 * 1024);
+/** Strict: invalid UTF-8 in a text message is INVALID_JSON, not a closed connection (1007). */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 interface Peer {
   id: number;
@@ -99,7 +106,13 @@ function onData(peer: Peer, data: RawData, isBinary: boolean): void {
     );
     return;
   }
-  const text = buf.toString("utf8");
+  let text: string;
+  try {
+    text = utf8.decode(buf);
+  } catch {
+    protocolError(peer, "INVALID_JSON", "the message is not valid UTF-8; it was discarded");
+    return;
+  }
   let msg: unknown;
   try {
     msg = JSON.parse(text);
@@ -404,6 +417,8 @@ function listen(): void {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: hardLimit,
+    // Checked in onData (INVALID_JSON) instead of closing the connection with 1007.
+    skipUTF8Validation: true,
     perMessageDeflate: false,
     clientTracking: false,
   });

@@ -1,6 +1,7 @@
 // Options of the WebSocket transport and the values derived from them (token, URLs, limits).
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
+import { KernelkitError } from "@kernelkit/core";
 
 export interface WsTransportOptions {
   /** Interface to bind; 127.0.0.1 unless told otherwise (anything else is warned about). */
@@ -9,6 +10,8 @@ export interface WsTransportOptions {
   port?: number;
   /** The shared secret every connection must present. Default: KERNELKIT_TOKEN, else generated (256 bits). */
   token?: string;
+  /** Accept a token shorter than MIN_TOKEN_LENGTH (refused otherwise, `KK_WS_WEAK_TOKEN`). */
+  allowWeakToken?: boolean;
   /**
    * Browser origins allowed to connect (exact `scheme://host:port` strings, or "*").
    * Default: the server's own origin on 127.0.0.1, localhost and [::1].
@@ -59,6 +62,9 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
 export const DEFAULT_STALL_MS = 5_000;
 
+/** Shorter tokens are refused unless allowWeakToken: 16 characters are the least that resists guessing. */
+export const MIN_TOKEN_LENGTH = 16;
+
 /** 256 random bits, URL-safe. */
 export function generateToken(): string {
   return randomBytes(32).toString("base64url");
@@ -79,10 +85,21 @@ export function resolveOptions(options: WsTransportOptions = {}): ResolvedWsOpti
       code: "KK_USAGE",
     });
   }
+  const token = resolveToken(options.token);
+  if (token.length < MIN_TOKEN_LENGTH && options.allowWeakToken !== true) {
+    const from = options.token ? "--token" : "KERNELKIT_TOKEN";
+    throw new KernelkitError(
+      "KK_WS_WEAK_TOKEN",
+      `the token (${from}) has ${token.length} characters; at least ${MIN_TOKEN_LENGTH} are needed, since anyone who guesses it can run code in this kernel`,
+      {
+        hint: `Leave ${from} out and one is generated, or make one with: node -e "console.log(crypto.randomBytes(24).toString('base64url'))" (--allow-weak-token accepts a short one anyway).`,
+      },
+    );
+  }
   return {
     host: options.host ?? DEFAULT_HOST,
     port,
-    token: resolveToken(options.token),
+    token,
     allowedOrigins: options.allowedOrigins ? [...options.allowedOrigins] : null,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,

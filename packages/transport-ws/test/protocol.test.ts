@@ -101,6 +101,32 @@ describe("ws transport: requests and frames", () => {
     await ch.close();
   });
 
+  it("answers a message far over the limit (5 MB, 80× it) with FRAME_TOO_LARGE and keeps the connection", async () => {
+    const ch = await k.connect();
+    const frames = record(ch);
+    const closed: number[] = [];
+    ch.socket.on("close", (code: number) => closed.push(code));
+    ch.sendText(`{"id":"huge","type":"execute","code":"${"x".repeat(5 * 1024 * 1024)}"}`);
+    const reply = await ch.request({ type: "execute", code: "1 + 1" });
+    expect(reply).toMatchObject({ type: "done", status: "ok" });
+    expect(frames[0]).toMatchObject({ type: "protocol_error", id: null, error: { code: "FRAME_TOO_LARGE" } });
+    expect(closed).toEqual([]);
+    await ch.close();
+  });
+
+  it("answers a text message that is not valid UTF-8 with INVALID_JSON and keeps the connection", async () => {
+    const ch = await k.connect();
+    const frames = record(ch);
+    const closed: number[] = [];
+    ch.socket.on("close", (code: number) => closed.push(code));
+    ch.socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    const reply = await ch.request({ type: "execute", code: "2 + 2" });
+    expect(reply).toMatchObject({ type: "done", status: "ok" });
+    expect(frames[0]).toMatchObject({ type: "protocol_error", id: null, error: { code: "INVALID_JSON" } });
+    expect(closed).toEqual([]);
+    await ch.close();
+  });
+
   it("keeps JSON keys such as __proto__ off prototypes", async () => {
     const ch = await k.connect();
     const reply = await ch.request({ type: "execute", code: "({}).polluted === undefined" });

@@ -130,6 +130,30 @@ describe("ws transport: binding and token", () => {
     }
   });
 
+  it("bound to every interface (--host 0.0.0.0), accepts the origins its printed URL and the machine's addresses give", async () => {
+    const k2 = await startWsKernel({ host: "0.0.0.0" });
+    try {
+      const port = k2.address.port;
+      expect(k2.address.pageUrl).toContain(`http://0.0.0.0:${port}/`);
+      const addresses = Object.values(networkInterfaces())
+        .flat()
+        .filter((a) => a?.family === "IPv4")
+        .map((a) => a!.address);
+      expect(addresses.length).toBeGreaterThan(0);
+      for (const origin of [`http://0.0.0.0:${port}`, ...addresses.map((a) => `http://${a}:${port}`)]) {
+        const ch = await WsChannel.connect(k2.address.url, { origin });
+        expect((await ch.request({ type: "kernel_info" })).type, origin).toBe("kernel_info_reply");
+        await ch.close();
+      }
+      const foreign = await WsChannel.connect(k2.address.url, { origin: "https://evil.example" }).catch(
+        (e) => e,
+      );
+      expect(foreign.status).toBe(403);
+    } finally {
+      await k2.stop();
+    }
+  });
+
   it("honours an explicit allow-list", async () => {
     const k2 = await startWsKernel({ allowedOrigins: ["https://notebook.example"] });
     try {

@@ -143,7 +143,7 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
 export { realExit };
 
 /** One status line on the terminal (fd 2 directly: process.stderr is captured while cells run). */
-async function createProgress(): Promise<{ update(text: string): void; clear(): void }> {
+export async function createProgress(): Promise<{ update(text: string): void; clear(): void }> {
   const { WriteStream } = await import("node:tty");
   const stream = new WriteStream(2);
   let shown = false;

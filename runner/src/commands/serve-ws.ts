@@ -17,6 +17,7 @@ export interface ServeWsOptions {
   host?: string;
   port?: number;
   token?: string;
+  allowWeakToken?: boolean;
   config?: string;
   executor?: string;
 }
@@ -44,6 +45,7 @@ export function transportOptionsFromConfig(config: unknown): WsTransportOptions 
     if (typeof o[k] === "number") out[k] = o[k] as number;
   }
   if (typeof o.page === "boolean") out.page = o.page;
+  if (typeof o.allowWeakToken === "boolean") out.allowWeakToken = o.allowWeakToken;
   return out;
 }
 
@@ -79,6 +81,7 @@ export async function serveWs(notebookArg: string | undefined, options: ServeWsO
   if (options.host !== undefined) wsOptions.host = options.host;
   if (options.port !== undefined) wsOptions.port = options.port;
   if (options.token !== undefined) wsOptions.token = options.token;
+  if (options.allowWeakToken) wsOptions.allowWeakToken = true;
   if (process.env.KERNELKIT_MAX_FRAME_BYTES)
     wsOptions.maxMessageBytes = Number(process.env.KERNELKIT_MAX_FRAME_BYTES);
 

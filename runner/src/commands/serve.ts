@@ -14,6 +14,7 @@ export interface ServeOptions {
   host?: string;
   port?: number;
   token?: string;
+  allowWeakToken?: boolean;
   config?: string;
   executor?: string;
   connectionFile?: string;
