@@ -3,13 +3,12 @@ import { type InterruptEvent, processInterrupts, type RunMode, teardownKernel } 
 import { originalWrite, realExit } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
-import { IpynbRecorder, teeObserver } from "../formats/ipynb-recorder.ts";
+import type { IpynbRecorder } from "../formats/ipynb-recorder.ts";
 import { loadNotebookFile, type NotebookFile } from "../load-notebook.ts";
-import { applyParameters, readParameters } from "../parameters.ts";
 import { profileSection } from "../profile-table.ts";
 import { formatDuration, renderReport } from "../render.ts";
 import { RunCollector } from "../report.ts";
-import { type OutputTarget, planOutput, writeOutput } from "../run-output.ts";
+import type { OutputTarget } from "../run-output.ts";
 import { buildKernel, type KernelFlags } from "../setup.ts";
 
 export interface RunOptions {
@@ -51,8 +50,14 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   try {
     file = loadNotebookFile(notebookArg);
     notebook = file.notebook;
-    target = planOutput(file, options, notebookArg);
-    const params = readParameters(options.parameter, options.parameters);
+    // Outputs and parameters load only when asked for: a plain run starts as fast as before.
+    const output = options.output !== undefined || options.inplace ? await import("../run-output.ts") : null;
+    target = output ? output.planOutput(file, options, notebookArg) : null;
+    const parameters =
+      options.parameter !== undefined || options.parameters !== undefined
+        ? await import("../parameters.ts")
+        : null;
+    const params = parameters ? parameters.readParameters(options.parameter, options.parameters) : {};
     const opts: KernelFlags = {
       executor: options.executor,
       config: options.config,
@@ -64,7 +69,8 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
     };
     built = await buildKernel(notebook, opts);
     try {
-      file = (await applyParameters(built.kernel, file, params, built.kernel.mode)).file;
+      if (parameters)
+        file = (await parameters.applyParameters(built.kernel, file, params, built.kernel.mode)).file;
     } catch (error) {
       await teardownKernel(built.kernel);
       throw error;
@@ -105,8 +111,12 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   }
   unsubscribeEarly();
 
-  const recorder = target ? new IpynbRecorder() : null;
-  const summary = await kernel.runAll("run", recorder ? teeObserver(collector, recorder) : collector);
+  const recording = target ? await import("../formats/ipynb-recorder.ts") : null;
+  const recorder: IpynbRecorder | null = recording ? new recording.IpynbRecorder() : null;
+  const summary = await kernel.runAll(
+    "run",
+    recording && recorder ? recording.teeObserver(collector, recorder) : collector,
+  );
   if (ticker) clearInterval(ticker);
   progress?.clear();
   const totalMs = performance.now() - started;
@@ -127,7 +137,7 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   let wrote = true;
   if (target && recorder) {
     try {
-      writeOutput(target, file, recorder);
+      (await import("../run-output.ts")).writeOutput(target, file, recorder);
     } catch (error) {
       reportStartupError(error, false, out, err);
       wrote = false;
