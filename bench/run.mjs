@@ -24,6 +24,8 @@ const BENCHES = [
   "soak",
   "interrupt",
   "reactive",
+  "batch",
+  "watch",
   "fuzz-live",
 ];
 

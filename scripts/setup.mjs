@@ -2,6 +2,7 @@
 // the example notebook. That notebook fails one branch on purpose (to show cancellation),
 // so its exit code 1 is the expected outcome here.
 import { spawnSync } from "node:child_process";
+import { setupHint } from "./setup-hint.mjs";
 
 const step = (title, cmd, args) => {
   process.stderr.write(`\n› ${title}\n`);
@@ -26,7 +27,4 @@ const code = step("running examples/notebooks/sales.ts", process.execPath, [
   "examples/notebooks/sales.ts",
 ]);
 if (code > 1) process.exit(code);
-process.stderr.write(
-  "\n✓ set up. The example's 'forecast' cell fails on purpose, so its branch is cancelled (exit code 1).\n" +
-    "  Try: npx kernelkit run examples/notebooks/sales.ts --json | npx kernelkit --help\n",
-);
+process.stderr.write(setupHint());

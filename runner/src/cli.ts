@@ -111,6 +111,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument("<notebook>", "a notebook: percent format or .ipynb")
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")
     .option("--types", "type-check TS cells across cells (planned)")
+    .addOption(
+      new Option("--mode <mode>", "analyse for this run mode (default: the config's, else reactive)").choices(
+        ["reactive", "sequential"],
+      ),
+    )
     .action(async (notebook: string, opts) => {
       const { checkCommand } = await import("./commands/check.ts");
       setExit(await checkCommand(notebook, opts));
@@ -141,6 +146,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--allow-weak-token", "ws: accept a --token shorter than 16 characters")
     .option("--config <path>", "config file (default: searched from the notebook's folder)")
     .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
+    .option("--watch", "re-run changed cells when the notebook file is saved; clients get the frames")
     .action(async (notebook: string | undefined, opts) => {
       const { serveCommand } = await import("./commands/serve.ts");
       setExit(await serveCommand(notebook, opts));
@@ -163,6 +169,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")
     .option("--md", "print the scorecard as Markdown")
     .option("--kind <kind>", "executor, lifecycle, scheduler or transport, when the name is ambiguous")
+    .option("--samples <file>", "a module exporting the plugin's code samples (default: its manifest's)")
+    .option("--options <json>", "options the plugin is constructed with, as JSON (default: its manifest's)")
     .addHelpText(
       "after",
       "\nExit codes: 0 every case passed; 1 a case failed; 2 unknown plugin or usage error.",
@@ -211,6 +219,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (names: string[], opts) => {
       const { jupyterUninstall } = await import("./commands/jupyter.ts");
       setExit(await jupyterUninstall(names, opts));
+    });
+
+  program
+    .command("new")
+    .description("write a plugin package that passes its conformance kit as generated")
+    .argument("<kind>", "executor, lifecycle, scheduler or transport")
+    .argument("<name>", "the plugin's entry-point name (the package is kernelkit-<kind>-<name>)")
+    .option("--dir <dir>", "folder to write (default ./kernelkit-<kind>-<name>)")
+    .option("--language <language>", "executors: a new notebook language, declared in the manifest")
+    .option("--extension <ext>", "with --language: the notebook file extension (default .<language>)")
+    .option(
+      "--line-comment <marker>",
+      "with --language: the line comment that starts cell markers (default #)",
+    )
+    .action(async (kind: string, name: string, opts) => {
+      const { newCommand } = await import("./commands/new.ts");
+      setExit(await newCommand(kind, name, opts));
     });
 
   program

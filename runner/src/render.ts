@@ -96,7 +96,10 @@ export function renderReport(cells: CellReport[], totalMs: number, sink?: Report
       c.status === "success" || c.status === "exception" || c.status === "interrupted"
         ? pc.dim(`  ${formatDuration(c.durationMs)}`)
         : "";
-    pending.push(`${color(SYMBOL[c.status] ?? "?")} ${label}  ${color(c.status)}${time}`);
+    if (c.skippedBy) {
+      // Completed by a lifecycle's Skip: it did not run, whatever result the Skip carried.
+      pending.push(`${pc.dim("↷")} ${label}  ${pc.dim(`skipped by ${c.skippedBy}`)}`);
+    } else pending.push(`${color(SYMBOL[c.status] ?? "?")} ${label}  ${color(c.status)}${time}`);
     if (c.stdout) pending.push(indent(c.stdout));
     if (c.stderr) errLines(pc.yellow(indent(c.stderr)));
     for (const d of c.displays) pending.push(indent(String(d["text/plain"] ?? "")));
@@ -109,7 +112,10 @@ export function renderReport(cells: CellReport[], totalMs: number, sink?: Report
     }
   }
   const counts = new Map<string, number>();
-  for (const c of cells) if (c.type === "code") counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+  for (const c of cells) {
+    const key = c.skippedBy ? "skipped" : c.status;
+    if (c.type === "code") counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   const parts = [
     ...[...counts].map(([s, k]) => (MARK[s] ?? ((x: string) => x))(`${k} ${s}`)),
     ...[...kinds].map(([kind, k]) => pc.dim(`${k} ${kind}`)),

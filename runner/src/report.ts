@@ -18,6 +18,8 @@ export interface CellReport {
   defs: string[];
   refs: string[];
   durationMs: number;
+  /** The lifecycle whose Skip completed the cell, else null. */
+  skippedBy: string | null;
 }
 
 /**
@@ -215,6 +217,7 @@ export class RunCollector implements RunObserver {
           stderr: "",
           error: null,
           durationMs: 0,
+          skippedBy: null,
         };
       }
       if (cell.type === "raw") {
@@ -227,6 +230,7 @@ export class RunCollector implements RunObserver {
           stderr: "",
           error: null,
           durationMs: 0,
+          skippedBy: null,
         };
       }
       const error = e?.error ?? null;
@@ -241,6 +245,7 @@ export class RunCollector implements RunObserver {
           ? { name: error.name, message: error.message, traceback: error.traceback, code: error.code }
           : null,
         durationMs: Math.round((cell.lastRun?.durationMs ?? 0) * 1000) / 1000,
+        skippedBy: cell.lastRun?.skippedBy ?? null,
       };
     });
   }

@@ -6,6 +6,7 @@ import {
   API_VERSION,
   createKernel,
   createLogger,
+  type Discovery,
   discoverEntryPoints,
   type ExecutionLifecycle,
   type Executor,
@@ -68,7 +69,7 @@ function importPackage(name: string): Promise<Record<string, unknown>> {
 export function createRegistry(
   context: PluginContext,
   options: { discoverFrom?: string | null; typescript?: boolean } = {},
-): { registry: PluginRegistry; warnings: KernelWarning[] } {
+): { registry: PluginRegistry; warnings: KernelWarning[]; discovery: Discovery | null } {
   const discovery = options.discoverFrom ? discoverEntryPoints(options.discoverFrom) : null;
   const registry = new PluginRegistry({ context, discovery });
   const typescript = options.typescript ?? true;
@@ -124,7 +125,7 @@ export function createRegistry(
       () => importPackage("@kernelkit/transport-ws"),
       "@kernelkit/transport-ws",
     );
-  return { registry, warnings: discovery ? [...discovery.warnings] : [] };
+  return { registry, warnings: discovery ? [...discovery.warnings] : [], discovery };
 }
 
 function refOf(spec: PluginSpec, baseDir: string): PluginRef {

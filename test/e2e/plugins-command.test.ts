@@ -108,6 +108,12 @@ describe("kernelkit plugins", () => {
   it("an empty project lists nothing", () => {
     const p = pluginProject({});
     const r = runCli(["plugins", "--json"], { cwd: p.dir });
-    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, entryPoints: [] });
+    const json = JSON.parse(r.stdout);
+    expect(json.entryPoints).toEqual([]);
+    // Only the built-in languages.
+    expect(json.languages.map((l: { name: string; package: string | null }) => [l.name, l.package])).toEqual([
+      ["javascript", null],
+      ["python", null],
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 // CLI.md: exit codes, bad input, check, help, Ctrl-C, --timeout.
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { project, runCli, runJson, startCli, tempDir } from "../helpers/cli.ts";
@@ -122,13 +122,16 @@ const a = 1;
 // %% spin
 console.log("spinning");
 await new Promise((r) => setTimeout(r, 5));
+require("node:fs").writeFileSync("spinning.flag", "");
 while (true) {}
 // %% rest
 a + 1
 `,
     });
     const p = startCli(["run", join(dir, "nb.ts"), "--json"], { cwd: dir });
-    await new Promise((r) => setTimeout(r, 1000));
+    // Ctrl-C once the cell spins (a fixed wait raced the kernel's start on a loaded machine).
+    for (let i = 0; i < 600 && !existsSync(join(dir, "spinning.flag")); i++)
+      await new Promise((r) => setTimeout(r, 50));
     p.child.kill("SIGINT");
     const r = await p.done;
     expect(r.code).toBe(130);

@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, runJson, tempDir } from "../helpers/cli.ts";
+import { startServe } from "../helpers/serve.ts";
 
 const JUPYTER_STYLE_PY = `# %% load
 import os
@@ -143,5 +144,24 @@ const = 1;
     const flag = runCli(["run", join(dir, "nb.js"), "--mode", "parallel", "--config", "/dev/null"]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/reactive.*sequential/);
+  });
+});
+
+describe("serve and the config's mode", () => {
+  it("a served notebook runs in the config's mode: redefinitions run, kernel_info says sequential", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "kernelkit.config.json"), JSON.stringify({ mode: "sequential" }));
+    writeFileSync(join(dir, "nb.js"), "// %% a\nlet x = 1;\n// %% b\nlet x = 2;\nx\n");
+    const s = startServe([join(dir, "nb.js")], { cwd: dir });
+    try {
+      const [info] = await s.request({ id: "k", type: "kernel_info" });
+      expect(info).toMatchObject({ type: "kernel_info_reply", mode: "sequential" });
+      const frames = await s.request({ id: "r", type: "run_cells", cellIds: ["a", "b"] }, 30_000);
+      const results = frames.filter((f) => f.type === "result");
+      expect(results.at(-1)).toMatchObject({ bundle: { "text/plain": "2" } });
+      expect(frames.filter((f) => f.type === "error")).toEqual([]);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -15,6 +15,8 @@ export interface FakePackage {
   files: Record<string, string>;
   /** Where it goes: "dependencies" (default) or "devDependencies". */
   dev?: boolean;
+  /** The manifest's `languages` field (notebook languages the package declares). */
+  languages?: unknown;
 }
 
 export interface PluginProject {
@@ -39,6 +41,7 @@ export function pluginProject(
     const version = pkg.version ?? "1.0.0";
     (pkg.dev ? devDependencies : dependencies)[name] = version;
     const manifest: Record<string, unknown> = { entryPoints: pkg.entryPoints };
+    if (pkg.languages !== undefined) manifest.languages = pkg.languages;
     if (pkg.api !== null) manifest.api = pkg.api ?? "^1.0.0";
     all[`node_modules/${name}/package.json`] = JSON.stringify({
       name,

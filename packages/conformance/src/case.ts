@@ -24,6 +24,13 @@ export interface CaseContext {
 
 export interface ConformanceCase {
   readonly tier: Tier;
+  /**
+   * A stable key for the case (e.g. "traceback"): code samples declare cases they cannot
+   * express as not applicable by this key (LanguageSamples.notApplicable).
+   */
+  readonly id?: string;
+  /** Set when the plugin's samples declared the case not applicable: the reason, shown as n/a. */
+  readonly notApplicable?: string;
   /** Says what behaviour is checked, as a sentence a plugin author can act on. */
   readonly name: string;
   /** Resolves when the behaviour holds; throws a ConformanceFailure (or anything) when not. */
@@ -47,6 +54,41 @@ export class ConformanceFailure extends KernelkitError {
     super("KK_CONFORMANCE", message, { hint });
     this.name = "ConformanceFailure";
   }
+}
+
+/**
+ * Thrown by a case that cannot run with the samples it was given (an optional sample left out):
+ * the scorecard shows it as n/a with this reason, never as passed.
+ */
+export class NotApplicable extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "NotApplicable";
+  }
+}
+
+export function isNotApplicable(error: unknown): error is NotApplicable {
+  return error instanceof NotApplicable;
+}
+
+/** The cases with the reasons `declared` gives by case id (samples' `notApplicable`). */
+export function markNotApplicable(
+  cases: readonly ConformanceCase[],
+  declared: Readonly<Record<string, string>> | undefined,
+): ConformanceCase[] {
+  if (!declared) return [...cases];
+  const ids = new Set(cases.map((c) => c.id).filter((id) => id !== undefined));
+  const unknown = Object.keys(declared).filter((k) => !ids.has(k));
+  if (unknown.length > 0)
+    throw new KernelkitError(
+      "KK_CONFORMANCE_SAMPLES",
+      `the samples declare unknown case ids not applicable: ${unknown.join(", ")}`,
+      { hint: `Case ids of this suite: ${[...ids].join(", ")}.` },
+    );
+  return cases.map((c) => {
+    const reason = c.id !== undefined && Object.hasOwn(declared, c.id) ? declared[c.id] : undefined;
+    return reason === undefined ? c : { ...c, notApplicable: String(reason) || "declared not applicable" };
+  });
 }
 
 /** Throws a ConformanceFailure unless `condition` holds. */

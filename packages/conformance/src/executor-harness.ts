@@ -163,6 +163,14 @@ export class ExecutorHarness {
     const out: string[] = [];
     const err: string[] = [];
     const displays: MimeBundle[] = [];
+    let ended = false;
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    // What a kernel does for ctx.interrupt: abort the signal, then ask the executor.
+    const stop = (reason: string) => {
+      if (ended || controller.signal.aborted) return;
+      controller.abort(new InterruptedError(reason));
+      this.executor.interrupt?.();
+    };
     const ctx: ExecutionContext = {
       cellId: cell.id,
       requestId: "conformance",
@@ -175,10 +183,20 @@ export class ExecutorHarness {
       stderr: (text) => void err.push(String(text)),
       display: (value) => void displays.push(formatValue(value)),
       logger: silentLogger,
+      interrupt: (reason = "interrupted by a lifecycle", options = {}) => {
+        if (options.afterMs !== undefined && options.afterMs > 0)
+          timers.push(setTimeout(() => stop(reason), options.afterMs));
+        else stop(reason);
+      },
     };
     return {
       ctx,
       controller,
+      /** The execution is over: pending ctx.interrupt deadlines do nothing. */
+      end: () => {
+        ended = true;
+        for (const t of timers) clearTimeout(t);
+      },
       collected: () => ({ stdout: out.join(""), stderr: err.join(""), displays }),
     };
   }
@@ -194,12 +212,12 @@ export class ExecutorHarness {
 
   /** Executes an already compiled cell (see `run`). */
   async runCell(cell: CompiledCell): Promise<Execution> {
-    const { ctx, collected } = this.context(cell);
+    const { ctx, collected, end } = this.context(cell);
     const r = await within(
       settle(Promise.resolve().then(() => this.executor.execute(cell, ctx))),
       this.timeoutMs,
       `executing ${show(cell.code)}`,
-    );
+    ).finally(end);
     return r.ok
       ? { ok: true, output: r.value, error: null, ...collected() }
       : { ok: false, output: undefined, error: r.error, ...collected() };

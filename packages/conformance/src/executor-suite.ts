@@ -2,7 +2,15 @@
 // executor instances from the author's factory and checks what a notebook user would see.
 import { basename } from "node:path";
 import { isKernelkitError } from "@kernelkit/core";
-import { type CaseContext, type ConformanceCase, type ConformanceSuite, check, show } from "./case.ts";
+import {
+  type CaseContext,
+  type ConformanceCase,
+  type ConformanceSuite,
+  check,
+  markNotApplicable,
+  NotApplicable,
+  show,
+} from "./case.ts";
 import {
   describeError,
   expectInterrupted,
@@ -46,6 +54,7 @@ export function executorSuite(
     // ---- tier 1: basic contract ----
     {
       tier: 1,
+      id: "output",
       name: "the output is the value of the cell's last expression",
       async run(ctx) {
         const h = await open(ctx);
@@ -59,6 +68,7 @@ export function executorSuite(
     },
     {
       tier: 1,
+      id: "no-output",
       name: "a cell without a last expression has no output",
       async run(ctx) {
         const h = await open(ctx);
@@ -74,6 +84,7 @@ export function executorSuite(
     },
     {
       tier: 1,
+      id: "defs",
       name: "names a cell defines are in the scope and visible to later cells",
       async run(ctx) {
         const h = await open(ctx);
@@ -91,6 +102,7 @@ export function executorSuite(
     },
     {
       tier: 1,
+      id: "redefine",
       name: "re-running a cell with new code replaces its names, and deleted names are gone",
       async run(ctx) {
         const h = await open(ctx);
@@ -114,6 +126,7 @@ export function executorSuite(
     },
     {
       tier: 1,
+      id: "streams",
       name: "stdout and stderr reach the execution's context, each on its own stream",
       async run(ctx) {
         const h = await open(ctx);
@@ -139,11 +152,12 @@ export function executorSuite(
     },
     {
       tier: 1,
+      id: "display",
       name: "display() adds an output while the cell runs",
       async run(ctx) {
         const h = await open(ctx);
         const token = randomToken("kk-display");
-        check(s.display, "the code samples have no display() cell", "Give `samples.display`.");
+        if (!s.display) throw new NotApplicable("the code samples give no display() cell");
         const e = await h.run(s.display(token));
         check(e.ok, () => `displaying rejected with ${describeError(e.error)}`);
         check(
@@ -157,6 +171,7 @@ export function executorSuite(
     // ---- tier 2: errors ----
     {
       tier: 2,
+      id: "error",
       name: "a user error rejects with a CellRuntimeError whose cause is the user's error",
       async run(ctx) {
         const h = await open(ctx);
@@ -166,6 +181,7 @@ export function executorSuite(
     },
     {
       tier: 2,
+      id: "traceback",
       name: "the traceback shows the user's frames at notebook lines, and none of the executor's",
       async run(ctx) {
         const h = await open(ctx);
@@ -201,6 +217,7 @@ export function executorSuite(
     },
     {
       tier: 2,
+      id: "undefined-name",
       name: "reading an undefined name fails with the language's own error",
       async run(ctx) {
         const h = await open(ctx);
@@ -210,6 +227,7 @@ export function executorSuite(
     },
     {
       tier: 2,
+      id: "after-error",
       name: "after an error the executor keeps its names and runs the next cell",
       async run(ctx) {
         const h = await open(ctx);
@@ -224,6 +242,7 @@ export function executorSuite(
     // ---- tier 3: async and interrupt ----
     {
       tier: 3,
+      id: "async-output",
       name: "an async cell resolves with its awaited output, after it finished",
       async run(ctx) {
         const h = await open(ctx);
@@ -243,6 +262,7 @@ export function executorSuite(
     },
     {
       tier: 3,
+      id: "async-error",
       name: "an error raised after an await is a CellRuntimeError with the user's error as cause",
       async run(ctx) {
         const h = await open(ctx);
@@ -257,6 +277,7 @@ export function executorSuite(
     },
     {
       tier: 3,
+      id: "interrupt-wait",
       name: "interrupt stops a cell that waits forever",
       async run(ctx) {
         const h = await open(ctx);
@@ -274,6 +295,7 @@ export function executorSuite(
     },
     {
       tier: 3,
+      id: "interrupt-busy",
       name: "interrupt stops a synchronous busy loop",
       async run(ctx) {
         const h = await open(ctx);
@@ -295,6 +317,7 @@ export function executorSuite(
     },
     {
       tier: 3,
+      id: "after-interrupt",
       name: "after an interrupt the executor keeps its data and runs the next cell",
       async run(ctx) {
         const h = await open(ctx);
@@ -309,6 +332,7 @@ export function executorSuite(
     },
     {
       tier: 3,
+      id: "idle-interrupt",
       name: "an interrupt while idle does not affect the next cell",
       async run(ctx) {
         const h = await open(ctx);
@@ -321,6 +345,7 @@ export function executorSuite(
     // ---- tier 4: isolation and disposal ----
     {
       tier: 4,
+      id: "isolation",
       name: "two instances do not share names",
       async run(ctx) {
         const one = await open(ctx);
@@ -342,6 +367,7 @@ export function executorSuite(
     },
     {
       tier: 4,
+      id: "concurrent-output",
       name: "concurrent executions in two instances keep their output apart",
       async run(ctx) {
         const one = await open(ctx);
@@ -362,6 +388,7 @@ export function executorSuite(
     },
     {
       tier: 4,
+      id: "dispose-idempotent",
       name: "dispose is idempotent",
       async run(ctx) {
         const h = await open(ctx);
@@ -377,6 +404,7 @@ export function executorSuite(
     },
     {
       tier: 4,
+      id: "execute-after-dispose",
       name: "execute after dispose rejects with a coded error",
       async run(ctx) {
         const h = await open(ctx);
@@ -400,6 +428,7 @@ export function executorSuite(
     },
     {
       tier: 4,
+      id: "dispose-one",
       name: "disposing one instance leaves another working",
       async run(ctx) {
         const one = await open(ctx);
@@ -421,5 +450,10 @@ export function executorSuite(
       },
     },
   ];
-  return { kind: "executor", plugin, cases, timeoutMs: options.caseTimeoutMs ?? 60_000 };
+  return {
+    kind: "executor",
+    plugin,
+    cases: markNotApplicable(cases, samples.notApplicable),
+    timeoutMs: options.caseTimeoutMs ?? 60_000,
+  };
 }

@@ -21,6 +21,7 @@ import {
   type ConformanceCase,
   type ConformanceSuite,
   check,
+  NotApplicable,
   show,
   within,
 } from "./case.ts";
@@ -33,7 +34,37 @@ import { javascriptSamples, type LanguageSamples } from "./samples.ts";
 /** Builds the lifecycle under test; called once per instance a case needs. */
 export type LifecycleFactory = (ctx: PluginContext) => ExecutionLifecycle | Promise<ExecutionLifecycle>;
 
+/** A cell of the plugin's own that makes the lifecycle decide (docs/conformance-samples.md). */
+export interface LifecycleCell {
+  /** The cell's code, in the executor's language. */
+  code: string;
+  /** The cell's id and name (default: a fresh one), for lifecycles that decide by name. */
+  id?: string;
+  /** Cells run first through the same lifecycle instance (e.g. to fill a cache). */
+  before?: readonly string[];
+}
+
+/**
+ * Cells that drive a lifecycle's own decisions, so the kit reaches its Skip and failure
+ * branches (a case without its cell is n/a, never passed).
+ */
+export interface LifecycleSamples {
+  /** A cell the lifecycle skips: its setup returns a Skip, and the body does not run. */
+  skip?: LifecycleCell;
+  /** A cell the lifecycle fails: its setup throws, and the cell's error names the lifecycle. */
+  fail?: LifecycleCell;
+  /**
+   * A cell that runs until the lifecycle stops it with `ctx.interrupt(reason)`; the cell's
+   * error is an interrupt whose message contains `reason`.
+   */
+  interrupt?: LifecycleCell & { reason: string };
+  /** Code samples of the executor's language when it is not JavaScript. */
+  language?: LanguageSamples;
+}
+
 export interface LifecycleConformanceOptions {
+  /** Cells that make the lifecycle skip, fail or interrupt (its own decisions). */
+  cells?: LifecycleSamples;
   /** The executor cells run with (default: the kit's reference JS executor, which provides "shared-js-scope"). */
   executor?: ExecutorFactory;
   /** Code samples in that executor's language (default: JavaScript). */
@@ -87,6 +118,17 @@ function differences(before: Photo, after: Photo, defs: readonly string[]): stri
 }
 
 // ---- spies and probes ----
+
+/** Counts the executor's executions (a skipped cell's body must not run). */
+function countExecutions(exec: ExecutorHarness): { count: number } {
+  const counter = { count: 0 };
+  const execute = exec.executor.execute.bind(exec.executor);
+  exec.executor.execute = (cell, c) => {
+    counter.count++;
+    return execute(cell, c);
+  };
+  return counter;
+}
 
 interface Calls {
   log: string[];
@@ -181,7 +223,7 @@ class LifecycleHarness {
     const marker = options.interruptMarker;
     let interrupter: ReturnType<typeof armInterrupter> | null = null;
     let seen = false;
-    const { ctx, controller, collected } = this.exec.context(cell, (all) => {
+    const { ctx, controller, collected, end } = this.exec.context(cell, (all) => {
       if (marker && !seen && all.includes(marker)) {
         seen = true;
         interrupter?.started();
@@ -199,8 +241,13 @@ class LifecycleHarness {
         this.timeoutMs,
         `evaluating ${show(code)}`,
       );
+      // As a kernel reports it: an interrupted cell's error is the interrupt's reason.
+      const reason = controller.signal.reason;
+      if (controller.signal.aborted && isInterruptError(result.error) && isInterruptError(reason))
+        result.error = reason;
       return { cell, result, stdout: collected().stdout, before };
     } finally {
+      end();
       interrupter?.dispose();
     }
   }
@@ -232,7 +279,8 @@ export function lifecycleSuite(
   factory: LifecycleFactory,
   options: LifecycleConformanceOptions = {},
 ): ConformanceSuite {
-  const samples = options.samples ?? javascriptSamples;
+  const samples = options.samples ?? options.cells?.language ?? javascriptSamples;
+  const own = options.cells ?? {};
   const executionMs = options.executionTimeoutMs ?? 10_000;
   const executorFactory = options.executor ?? createReferenceExecutor;
   const s = samples;
@@ -340,7 +388,50 @@ export function lifecycleSuite(
       },
     },
 
+    {
+      tier: 1,
+      id: "own-skip",
+      name: "skips the cell its samples say it skips: setup returns a Skip and the body does not run",
+      async run(ctx) {
+        if (!own.skip) throw new NotApplicable("the lifecycle's samples give no cell it skips (cells.skip)");
+        const { h, exec, calls, spied } = await open(ctx);
+        const ran = countExecutions(exec);
+        for (const code of own.skip.before ?? []) await h.evaluate(code, [spied]);
+        const before = ran.count;
+        calls.setupReturns.length = 0;
+        const e = await h.evaluate(own.skip.code, [spied], own.skip.id ? { id: own.skip.id } : {});
+        check(
+          calls.setupReturns.some((r) => isSkip(r)),
+          () => `setup returned ${show(calls.setupReturns)} for the cell it should skip, not a Skip`,
+          "Return `new Skip(result)` from setup for this cell.",
+        );
+        check(ran.count === before, "the cell's body ran although setup returned a Skip");
+        void e;
+      },
+    },
+
     // ---- tier 2: errors ----
+    {
+      tier: 2,
+      id: "own-fail",
+      name: "fails the cell its samples say it fails, with an error that names the lifecycle",
+      async run(ctx) {
+        if (!own.fail) throw new NotApplicable("the lifecycle's samples give no cell it fails (cells.fail)");
+        const { h, lc, spied } = await open(ctx);
+        for (const code of own.fail.before ?? []) await h.evaluate(code, [spied]);
+        const e = await h.evaluate(own.fail.code, [spied], own.fail.id ? { id: own.fail.id } : {});
+        check(
+          e.result.error != null,
+          () => `the cell came out without an error (output ${show(outputText(e.result.output))})`,
+          "Throw from setup to fail the cell.",
+        );
+        const text = describeError(e.result.error);
+        check(
+          text.includes(lc.name),
+          () => `the cell's error does not name the lifecycle '${lc.name}': ${text}`,
+        );
+      },
+    },
     {
       tier: 2,
       name: "a cell's error passes through the lifecycle unchanged",
@@ -390,9 +481,11 @@ export function lifecycleSuite(
         const after = probe("kk-failing-setup", h.exec, calls, failure);
         const e = await h.evaluate(s.define("kk_new", 1), [spied, after]);
         const skipped = calls.setupReturns.some((r) => isSkip(r));
+        // Core names the failing lifecycle: its LifecycleError has the thrown error as cause.
+        const error = e.result.error as { cause?: unknown } | null;
         if (!skipped) {
           check(
-            e.result.error === failure,
+            error === failure || error?.cause === failure,
             () =>
               `the result's error is ${describeError(e.result.error)}, not the failure of the lifecycle after it (its teardown replaced or dropped it)`,
           );
@@ -452,6 +545,34 @@ export function lifecycleSuite(
         check(
           diff.length === 0,
           () => `after the interrupted cell, the state was not restored: ${diff.join("; ")}`,
+        );
+      },
+    },
+
+    {
+      tier: 3,
+      id: "own-interrupt",
+      name: "stops the running cell its samples give with ctx.interrupt(reason)",
+      async run(ctx) {
+        if (!own.interrupt)
+          throw new NotApplicable("the lifecycle's samples give no cell it interrupts (cells.interrupt)");
+        const { h, spied } = await open(ctx);
+        for (const code of own.interrupt.before ?? []) await h.evaluate(code, [spied]);
+        const e = await h.evaluate(
+          own.interrupt.code,
+          [spied],
+          own.interrupt.id ? { id: own.interrupt.id } : {},
+        );
+        check(
+          isInterruptError(e.result.error),
+          () => `the cell's result has the error ${describeError(e.result.error)}, not an interrupt`,
+          "Call ctx.interrupt(reason) (with { afterMs } to stop a synchronous loop).",
+        );
+        const message = String((e.result.error as Error).message);
+        check(
+          message.includes(own.interrupt.reason),
+          () =>
+            `the interrupt's message ${show(message)} does not carry the reason ${show(own.interrupt!.reason)}`,
         );
       },
     },
@@ -538,5 +659,12 @@ export function lifecycleSuite(
       },
     },
   ];
-  return { kind: "lifecycle", plugin, cases, timeoutMs: options.caseTimeoutMs ?? 60_000 };
+  return {
+    kind: "lifecycle",
+    plugin,
+    // The lifecycle's own decisions are certified when it gives the cells that make it decide;
+    // a decision its cells leave out is then n/a.
+    cases: options.cells ? cases : cases.filter((c) => !c.id?.startsWith("own-")),
+    timeoutMs: options.caseTimeoutMs ?? 60_000,
+  };
 }

@@ -5,6 +5,7 @@ import {
   type ConformanceCase,
   ConformanceFailure,
   type ConformanceSuite,
+  isNotApplicable,
   type PluginKind,
   TIER_TITLES,
   type Tier,
@@ -12,16 +13,34 @@ import {
 
 export interface CaseVerdict {
   name: string;
-  ok: boolean;
-  /** Why the case failed; null when it passed. */
+  /** true passed, false failed, null not applicable (never counted as passed). */
+  ok: boolean | null;
+  /** Why the case failed, or "n/a: <reason>" when it is not applicable; null when it passed. */
   message: string | null;
 }
 
 export interface TierScore {
   tier: Tier;
+  /** Cases that passed (not applicable ones are not). */
   passed: number;
+  /** Every case of the tier, not applicable ones included. */
   total: number;
   cases: CaseVerdict[];
+}
+
+/** The cases of a tier its samples declared not applicable. */
+export function notApplicableCount(t: TierScore): number {
+  return t.cases.filter((c) => c.ok === null).length;
+}
+
+/** Every case passed or is not applicable. */
+export function tierPassed(t: TierScore): boolean {
+  return t.passed + notApplicableCount(t) === t.total;
+}
+
+/** The reason of a not applicable verdict, without its "n/a: " prefix. */
+export function notApplicableReason(c: CaseVerdict): string {
+  return (c.message ?? "").replace(/^n\/a: /, "");
 }
 
 export interface Scorecard {
@@ -81,16 +100,10 @@ export async function runSuite(suite: ConformanceSuite, options: RunSuiteOptions
   const tiers = new Map<Tier, TierScore>();
   for (const tier of [1, 2, 3, 4] as Tier[]) tiers.set(tier, { tier, passed: 0, total: 0, cases: [] });
   for (const c of [...suite.cases].sort((a, b) => a.tier - b.tier)) {
-    let verdict: CaseVerdict;
-    try {
-      await runCase(c, suite.timeoutMs);
-      verdict = { name: c.name, ok: true, message: null };
-    } catch (error) {
-      verdict = { name: c.name, ok: false, message: failureMessage(error) };
-    }
+    const verdict = await caseVerdict(c, suite.timeoutMs);
     const score = tiers.get(c.tier)!;
     score.total++;
-    if (verdict.ok) score.passed++;
+    if (verdict.ok === true) score.passed++;
     score.cases.push(verdict);
     options.onCase?.(c, verdict);
   }
@@ -102,14 +115,31 @@ export async function runSuite(suite: ConformanceSuite, options: RunSuiteOptions
   };
 }
 
-export function scorecardPassed(card: Scorecard): boolean {
-  return card.tiers.every((t) => t.passed === t.total);
+/** Runs one case into its verdict: declared or thrown NotApplicable is n/a, never passed. */
+export async function caseVerdict(c: ConformanceCase, defaultTimeoutMs: number): Promise<CaseVerdict> {
+  if (c.notApplicable !== undefined) return { name: c.name, ok: null, message: `n/a: ${c.notApplicable}` };
+  try {
+    await runCase(c, defaultTimeoutMs);
+    return { name: c.name, ok: true, message: null };
+  } catch (error) {
+    if (isNotApplicable(error)) return { name: c.name, ok: null, message: `n/a: ${error.reason}` };
+    return { name: c.name, ok: false, message: failureMessage(error) };
+  }
 }
 
-/** "tier 1 passed, tier 2 passed, tier 3: 4/6, tier 4: 0/3". */
+/** Every case passed or is not applicable. */
+export function scorecardPassed(card: Scorecard): boolean {
+  return card.tiers.every(tierPassed);
+}
+
+/** "tier 1 passed, tier 2 passed (1 n/a), tier 3: 4/6, tier 4: 0/3". */
 export function summarize(card: Scorecard): string {
   return card.tiers
-    .map((t) => (t.passed === t.total ? `tier ${t.tier} passed` : `tier ${t.tier}: ${t.passed}/${t.total}`))
+    .map((t) => {
+      const n = notApplicableCount(t);
+      const na = n > 0 ? ` (${n} n/a)` : "";
+      return tierPassed(t) ? `tier ${t.tier} passed${na}` : `tier ${t.tier}: ${t.passed}/${t.total - n}${na}`;
+    })
     .join(", ");
 }
 
@@ -120,12 +150,18 @@ export function formatScorecardText(
 ): string {
   const lines = [`${card.kind} conformance: ${card.plugin}`];
   for (const t of card.tiers) {
-    const ok = t.passed === t.total;
+    const ok = tierPassed(t);
+    const n = notApplicableCount(t);
+    const na = n > 0 ? `, ${n} n/a` : "";
     lines.push(
-      color(ok, `  tier ${t.tier} (${TIER_TITLES[t.tier]}): ${t.passed}/${t.total}${ok ? " passed" : ""}`),
+      color(
+        ok,
+        `  tier ${t.tier} (${TIER_TITLES[t.tier]}): ${t.passed}/${t.total - n}${ok ? " passed" : ""}${na}`,
+      ),
     );
     for (const c of t.cases) {
-      if (c.ok) lines.push(`    ✓ ${c.name}`);
+      if (c.ok === true) lines.push(`    ✓ ${c.name}`);
+      else if (c.ok === null) lines.push(`    - ${c.name}  ${c.message}`);
       else lines.push(color(false, `    ✗ ${c.name}\n        ${c.message}`));
     }
   }
@@ -144,14 +180,23 @@ export function formatScorecardMarkdown(card: Scorecard): string {
     "",
     `**${summarize(card)}**`,
     "",
-    "| tier | | passed |",
-    "|---|---|---|",
+    "| tier | | passed | n/a |",
+    "|---|---|---|---|",
   ];
-  for (const t of card.tiers) lines.push(`| ${t.tier} | ${TIER_TITLES[t.tier]} | ${t.passed}/${t.total} |`);
+  for (const t of card.tiers) {
+    const n = notApplicableCount(t);
+    lines.push(`| ${t.tier} | ${TIER_TITLES[t.tier]} | ${t.passed}/${t.total - n} | ${n} |`);
+  }
   for (const t of card.tiers) {
     lines.push("", `### Tier ${t.tier}: ${TIER_TITLES[t.tier]}`, "", "| case | result |", "|---|---|");
     for (const c of t.cases) {
-      lines.push(`| ${mdCell(c.name)} | ${c.ok ? "✅ passed" : `❌ ${mdCell(c.message ?? "failed")}`} |`);
+      const result =
+        c.ok === true
+          ? "✅ passed"
+          : c.ok === null
+            ? `➖ ${mdCell(c.message ?? "n/a")}`
+            : `❌ ${mdCell(c.message ?? "failed")}`;
+      lines.push(`| ${mdCell(c.name)} | ${result} |`);
     }
   }
   return `${lines.join("\n")}\n`;

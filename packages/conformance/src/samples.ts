@@ -9,46 +9,86 @@ export interface RaisingCell {
   line: number;
 }
 
+/**
+ * How to write each case's cell in one language. Every function returns the source of one
+ * cell; the kit runs it through the executor and checks what a notebook user would see.
+ * Field by field, with a template for a new language: docs/conformance-samples.md.
+ */
 export interface LanguageSamples {
-  /** The executor's `language` these samples are written in. */
+  /** The executor's `language` these samples are written in ("shell"); must equal executor.language. */
   readonly language: string;
-  /** Extension of the pretend notebook file cells come from (".ts", ".py"). */
+  /** Extension of the pretend notebook file cells come from (".sh"); tracebacks are checked against it. */
   readonly extension: string;
   /** JavaScript only: cells are analysed as TypeScript. */
   readonly typescript?: boolean;
   /** A cell binding `name` to the integer `value`, with no output. */
   define(name: string, value: number): string;
-  /** A cell whose output is `a + b` (integers or names bound to integers). */
+  /**
+   * A cell whose *output* is `a + b` (integers or names bound to integers). "Output" is what
+   * execute resolves with (the cell's result, text/plain); in a language without expressions
+   * it is whatever the executor defines as a cell's result (e.g. what the cell writes to fd 3).
+   */
   add(a: number | string, b: number | string): string;
-  /** text/plain of an integer output. */
+  /** text/plain of an integer output, as the executor formats it ("42"). */
   intText(n: number): string;
   /** A cell writing `text` and a newline to stdout. */
   print(text: string): string;
   /** A cell writing `text` and a newline to stderr. */
   printErr(text: string): string;
-  /** A cell displaying the string `text` while it runs (omit when the language has no display()). */
+  /** A cell displaying the string `text` while it runs; omit when the language has no display() (case `display` is then n/a). */
   display?(text: string): string;
-  /** A cell raising an error of class `errorName` whose message is `message`. */
+  /** A cell raising an error of class `errorName` whose message contains `message`. */
   raise(message: string): string;
-  /** The class name `raise` and `raiseInFunction` use. */
+  /** The error class name (the cause's `name`) that `raise`, `raiseInFunction` and `asyncRaise` produce. */
   readonly errorName: string;
-  /** A cell defining a function `fn` that raises `message`, then calling it. */
+  /** A cell defining a function `fn` that raises `message`, then calling it; `line` is the raising line. */
   raiseInFunction(fn: string, message: string): RaisingCell;
   /** A cell whose output is the value of `name`. */
   read(name: string): string;
-  /** The error class reading an unbound name raises ("ReferenceError", "NameError"). */
+  /** The error class (cause `name`) reading an unbound name raises ("ReferenceError", "NameError"); its message names the name. */
   readonly undefinedNameError: string;
   /** A cell that waits about `ms` without blocking (an await), then outputs `a + b`. */
   asyncAdd(a: number, b: number, ms: number): string;
-  /** A cell that awaits, then raises an error of class `errorName`. */
+  /** A cell that waits, then raises an error of class `errorName` whose message contains `message`. */
   asyncRaise(message: string): string;
   /** A cell that waits about `ms` without blocking, then writes `text` and a newline to stdout. */
   asyncPrint(text: string, ms: number): string;
-  /** A cell that writes `marker` and a newline to stdout, then waits forever without blocking. */
+  /** A cell that writes `marker` and a newline to stdout (flushed), then waits forever without blocking. */
   waitForever(marker: string): string;
-  /** A cell that writes `marker` and a newline to stdout, then loops forever without yielding. */
+  /** A cell that writes `marker` and a newline to stdout (flushed), then loops forever without yielding. */
   busyLoop(marker: string): string;
+  /**
+   * Cases the language cannot express, by case id, with the reason shown on the scorecard as
+   * n/a (never counted as passed), e.g. `{ traceback: "sh has no line-numbered frames" }`.
+   * Ids: see EXECUTOR_CASE_IDS and docs/conformance-samples.md.
+   */
+  readonly notApplicable?: Readonly<Record<string, string>>;
 }
+
+/** The ids of the executor cases, for LanguageSamples.notApplicable. */
+export const EXECUTOR_CASE_IDS: readonly string[] = [
+  "output",
+  "no-output",
+  "defs",
+  "redefine",
+  "streams",
+  "display",
+  "error",
+  "traceback",
+  "undefined-name",
+  "after-error",
+  "async-output",
+  "async-error",
+  "interrupt-wait",
+  "interrupt-busy",
+  "after-interrupt",
+  "idle-interrupt",
+  "isolation",
+  "concurrent-output",
+  "dispose-idempotent",
+  "execute-after-dispose",
+  "dispose-one",
+];
 
 const js = JSON.stringify;
 

@@ -1,7 +1,7 @@
 // The suites as vitest tests: one `describe` per suite, one per tier, one `it` per case, and a
 // one-line tiered summary ("tier 1 passed, tier 3: 4/6") printed after the suite.
 import { afterAll, describe, it } from "vitest";
-import { type ConformanceSuite, TIER_TITLES, type Tier } from "./case.ts";
+import { type ConformanceSuite, isNotApplicable, TIER_TITLES, type Tier } from "./case.ts";
 import type { ExecutorFactory } from "./executor-harness.ts";
 import { type ExecutorConformanceOptions, executorSuite } from "./executor-suite.ts";
 import {
@@ -9,7 +9,7 @@ import {
   type LifecycleFactory,
   lifecycleSuite,
 } from "./lifecycle-suite.ts";
-import { runCase, type Scorecard, summarize } from "./run.ts";
+import { failureMessage, runCase, type Scorecard, summarize } from "./run.ts";
 import {
   type SchedulerConformanceOptions,
   type SchedulerUnderTestFactory,
@@ -31,7 +31,7 @@ export function describeSuite(suite: ConformanceSuite): void {
       const score = {
         tier,
         passed: 0,
-        total: cases.length,
+        total: 0,
         cases: [] as Scorecard["tiers"][number]["cases"],
       };
       card.tiers.push(score);
@@ -40,19 +40,30 @@ export function describeSuite(suite: ConformanceSuite): void {
           const ms = c.timeoutMs ?? suite.timeoutMs;
           it(
             c.name,
-            async () => {
+            async (test) => {
+              // Reported as skipped with the reason: not applicable is never a pass.
+              const notApplicable = (reason: string) => {
+                score.total++;
+                score.cases.push({ name: c.name, ok: null, message: `n/a: ${reason}` });
+                const { skip } = test;
+                skip(`n/a: ${reason}`);
+              };
+              if (c.notApplicable !== undefined) return notApplicable(c.notApplicable);
               try {
                 await runCase(c, suite.timeoutMs);
-                score.passed++;
-                score.cases.push({ name: c.name, ok: true, message: null });
               } catch (error) {
+                if (isNotApplicable(error)) return notApplicable(error.reason);
+                score.total++;
                 score.cases.push({
                   name: c.name,
                   ok: false,
-                  message: (error as Error)?.message ?? String(error),
+                  message: failureMessage(error),
                 });
                 throw error;
               }
+              score.total++;
+              score.passed++;
+              score.cases.push({ name: c.name, ok: true, message: null });
             },
             ms + 10_000,
           );

@@ -115,8 +115,8 @@ describe("parseNotebook (percent format)", () => {
   });
 
   it("knows notebook kinds by extension", () => {
-    expect(notebookKind("a.mts")).toEqual({ language: "javascript", typescript: true });
-    expect(notebookKind("a.mjs")).toEqual({ language: "javascript", typescript: false });
+    expect(notebookKind("a.mts")).toEqual({ language: "javascript", typescript: true, lineComment: "//" });
+    expect(notebookKind("a.mjs")).toEqual({ language: "javascript", typescript: false, lineComment: "//" });
     expect(notebookKind("a.py")?.language).toBe("python");
     expect(notebookKind("a.txt")).toBeNull();
   });

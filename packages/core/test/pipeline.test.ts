@@ -72,7 +72,8 @@ describe("Evaluator", () => {
       recorder(log, "s", { skip }),
       recorder(log, "c"),
     ]).evaluate(cell, ctx);
-    expect(r).toEqual({ output: "cached", error: null });
+    // The result says which lifecycle's Skip completed the cell (run --json's skippedBy).
+    expect(r).toEqual({ output: "cached", error: null, skippedBy: "s" });
     expect(body).not.toHaveBeenCalled();
     expect(log).toEqual(["setup a", "setup s", "teardown s error=none", "teardown a error=none"]);
     expect(isSkip(skip)).toBe(true);
@@ -85,8 +86,14 @@ describe("Evaluator", () => {
       exec(() => 1),
       [recorder(log, "a"), recorder(log, "bad", { setupThrows: true })],
     ).evaluate(cell, ctx);
-    expect((r.error as Error).message).toBe("setup bad failed");
-    expect(log).toEqual(["setup a", "setup bad", "teardown a error=setup bad failed"]);
+    // The error names the lifecycle that failed the cell; what it threw is the cause.
+    expect((r.error as Error).message).toBe("lifecycle 'bad' failed the cell in setup: setup bad failed");
+    expect(((r.error as Error).cause as Error).message).toBe("setup bad failed");
+    expect(log).toEqual([
+      "setup a",
+      "setup bad",
+      "teardown a error=lifecycle 'bad' failed the cell in setup: setup bad failed",
+    ]);
   });
 
   it("a body error is {output: null, error}; a teardown error replaces it, the later one wins", async () => {
@@ -117,7 +124,7 @@ describe("Evaluator", () => {
       exec(() => 1),
       [weird],
     ).evaluate(cell, ctx);
-    expect((r.error as Error).message).toBe("getter");
+    expect(((r.error as Error).cause as Error).message).toBe("getter");
   });
 });
 

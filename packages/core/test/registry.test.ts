@@ -268,7 +268,8 @@ describe("PluginRegistry.resolveExecutor", () => {
       code: "KK_PLUGIN_LANGUAGE",
     });
     await expect(registry().resolveExecutor({ language: "ruby" })).rejects.toMatchObject({
-      code: "KK_PLUGIN_NOT_FOUND",
+      code: "KK_NO_EXECUTOR",
+      message: "no executor serves ruby cells",
     });
   });
 

@@ -416,16 +416,30 @@ export class PythonExecutor implements Executor {
     if (!a) return;
     this.analyses.delete(a.seq);
     this.proc?.unref();
-    const e = m.error as { message: string; line: number; column: number } | null;
+    const e = m.error as {
+      message: string;
+      line: number;
+      column: number;
+      code?: string;
+      name?: string;
+    } | null;
     const analysis: CellAnalysis = {
       defs: (m.defs as string[]) ?? [],
       refs: (m.refs as string[]) ?? [],
       globalRefs: (m.globalRefs as string[]) ?? [],
       writes: [],
       error: e
-        ? { name: "SyntaxError", code: "KK_SYNTAX", message: e.message, line: e.line, column: e.column }
+        ? {
+            name: e.name ?? "SyntaxError",
+            code: e.code ?? "KK_SYNTAX",
+            message: e.message,
+            line: e.line,
+            column: e.column,
+          }
         : null,
     };
+    if (Array.isArray(m.starImports))
+      analysis.starImports = m.starImports as { module: string; line: number }[];
     if (this.analysisCache.size >= ANALYSIS_CACHE_LIMIT) {
       this.analysisCache.delete(this.analysisCache.keys().next().value!);
     }

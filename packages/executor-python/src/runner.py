@@ -539,6 +539,251 @@ def display(*objs, raw=False, **_ignored):
         emit({"op": "display", "seq": S.seq, "bundle": bundle}, always=True)
 
 
+
+# ---------------------------------------------------------------- IPython syntax
+
+SUPPORTED_MAGICS = "%time, %%time, %matplotlib inline and !command lines (also `x = !command`)"
+_ipy_cache = {}
+_ASSIGN_BANG = None
+
+
+class _Magic:
+    """What the rewritten IPython lines call (as the builtin `__kk_magic`)."""
+
+    inline = False
+
+    @staticmethod
+    def clock():
+        return (time.perf_counter(), os.times())
+
+    @staticmethod
+    def timed(start, value):
+        _print_times(start)
+        return value
+
+    @staticmethod
+    def system(cmd):
+        import subprocess
+
+        frame = sys._getframe(1)
+        cmd = _expand(cmd, frame)
+        for s in _STREAMS:
+            s.flush()
+        # Output goes straight to the cell's fd 1/2, as IPython's `!` shows it.
+        subprocess.call(cmd, shell=True, stdin=subprocess.DEVNULL)
+
+    @staticmethod
+    def getoutput(cmd):
+        import subprocess
+
+        frame = sys._getframe(1)
+        cmd = _expand(cmd, frame)
+        r = subprocess.run(cmd, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        return r.stdout.decode("utf-8", "replace").splitlines()
+
+    @staticmethod
+    def matplotlib_inline():
+        _Magic.inline = True
+        try:
+            import matplotlib
+        except ImportError:
+            return  # accepted: there is nothing to draw figures with
+        matplotlib.use("agg", force=True)
+        import matplotlib.pyplot as plt
+
+        def show(*_args, **_kwargs):
+            _flush_figures()
+
+        plt.show = show
+
+
+def _expand(cmd, frame):
+    """IPython's expansion of `{expression}` and `$name` in a `!` line, leniently: what cannot
+    be expanded stays as written."""
+    import re
+
+    ns = dict(frame.f_globals)
+    ns.update(frame.f_locals)
+
+    def brace(m):
+        try:
+            return str(eval(m.group(1), ns))
+        except Exception:
+            return m.group(0)
+
+    out = re.sub(r"(?<!\{)\{([^{}]+)\}(?!\})", brace, cmd)
+    out = out.replace("{{", "{").replace("}}", "}")
+
+    def dollar(m):
+        if m.group(1) == "$":
+            return "$"
+        name = m.group(2)
+        return str(ns[name]) if name in ns else m.group(0)
+
+    return re.sub(r"\$(\$)|\$([A-Za-z_][A-Za-z0-9_]*)", dollar, out)
+
+
+def _format_time(t):
+    """IPython's format of a duration (3 significant digits, s/ms/µs/ns)."""
+    import math
+
+    if t >= 60:
+        minutes, seconds = divmod(t, 60)
+        return "%dmin %.0fs" % (minutes, seconds)
+    units = ("s", "ms", "\u00b5s", "ns")
+    scaling = (1, 1e3, 1e6, 1e9)
+    order = min(-int(math.floor(math.log10(t)) // 3), 3) if t > 0 else 3
+    return "%.*g %s" % (3, t * scaling[order], units[order])
+
+
+def _print_times(start):
+    wall0, cpu0 = start
+    wall = time.perf_counter() - wall0
+    cpu = os.times()
+    user = cpu.user - cpu0.user
+    system = cpu.system - cpu0.system
+    OUT.write(
+        "CPU times: user %s, sys: %s, total: %s\nWall time: %s\n"
+        % (_format_time(user), _format_time(system), _format_time(user + system), _format_time(wall))
+    )
+
+
+def _flush_figures():
+    """Every open matplotlib figure as an image/png display, then closed (IPython's inline backend)."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return
+    import base64
+
+    try:
+        nums = plt.get_fignums()
+    except Exception:
+        return
+    for num in nums:
+        fig = plt.figure(num)
+        buf = io.BytesIO()
+        try:
+            fig.savefig(buf, format="png", bbox_inches="tight")
+        except Exception as e:
+            ERR.write("kernelkit: could not draw figure %s: %s: %s\n" % (num, type(e).__name__, e))
+            continue
+        bundle = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": _safe_repr(fig)}
+        emit({"op": "display", "seq": S.seq, "bundle": bundle}, always=True)
+    plt.close("all")
+
+
+class MagicError(Exception):
+    def __init__(self, message, line, column=1):
+        Exception.__init__(self, message)
+        self.line = line
+        self.column = column
+
+
+def _ipython(code):
+    """(Python source with the cell's line numbers, whether the whole cell is timed) for a cell
+    that may use IPython syntax; raises MagicError for a magic kernelkit does not support.
+    Plain Python is returned as it is."""
+    hit = _ipy_cache.get(code)
+    if hit is not None:
+        return hit
+    result = (code, False)
+    if "%" in code or "!" in code:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(code, "<cell>", "exec", ast.PyCF_ONLY_AST | ALLOW_TLA, dont_inherit=True)
+        except SyntaxError:
+            result = _rewrite(code)
+        except (ValueError, TypeError):
+            pass
+    if len(_ipy_cache) >= 5000:
+        _ipy_cache.clear()
+    _ipy_cache[code] = result
+    return result
+
+
+def _rewrite(code):
+    import re
+
+    global _ASSIGN_BANG
+    if _ASSIGN_BANG is None:
+        _ASSIGN_BANG = re.compile(r"^([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*!(.*)$")
+    lines = code.split("\n")
+    timed = False
+    first = next((i for i, l in enumerate(lines) if l.strip()), None)
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        body = stripped.rstrip("\r")
+        if body.startswith("%%"):
+            name = body[2:].split(None, 1)[0] if len(body) > 2 else ""
+            if name == "time" and i == first and not body[6:].strip():
+                timed = True
+                lines[i] = ""
+                continue
+            if name == "time":
+                raise MagicError("%%time must be the first line of its cell, alone", i + 1)
+            raise MagicError(
+                "unsupported IPython magic %%%%%s; kernelkit supports %s" % (name, SUPPORTED_MAGICS),
+                i + 1,
+            )
+        if body.startswith("%"):
+            parts = body[1:].split(None, 1)
+            name = parts[0] if parts else ""
+            arg = parts[1].strip() if len(parts) > 1 else ""
+            if name == "time":
+                if not arg:
+                    raise MagicError("%time needs a statement to time", i + 1)
+                lines[i] = indent + _timed_line(arg, i + 1)
+                continue
+            if name == "matplotlib" and arg in ("inline", ""):
+                lines[i] = indent + "__kk_magic.matplotlib_inline()"
+                continue
+            raise MagicError(
+                "unsupported IPython magic %%%s; kernelkit supports %s" % ((name + " " + arg).strip(), SUPPORTED_MAGICS),
+                i + 1,
+            )
+        if body.startswith("!"):
+            lines[i] = indent + "__kk_magic.system(%r)" % body[1:].strip()
+            continue
+        m = _ASSIGN_BANG.match(body)
+        if m:
+            lines[i] = indent + "%s = __kk_magic.getoutput(%r)" % (m.group(1), m.group(2).strip())
+    return ("\n".join(lines), timed)
+
+
+def _timed_line(stmt, line):
+    try:
+        ast.parse(stmt, mode="eval")
+        return "__kk_magic.timed(__kk_magic.clock(), (%s))" % stmt
+    except SyntaxError:
+        pass
+    try:
+        tree = ast.parse(stmt)
+    except SyntaxError as e:
+        raise MagicError("invalid statement after %%time: %s" % e.msg, line)
+    if len(tree.body) != 1 or isinstance(
+        tree.body[0], (ast.For, ast.While, ast.If, ast.With, ast.Try, ast.FunctionDef, ast.ClassDef, ast.AsyncFor, ast.AsyncWith, ast.AsyncFunctionDef)
+    ):
+        raise MagicError("%time takes one simple statement on its line; use %%time for a block", line)
+    return "__kk_t0 = __kk_magic.clock(); %s; __kk_magic.timed(__kk_t0, None)" % stmt
+
+
+def _star_imports(code):
+    """`from m import *` at the top of a cell: [{module, line}]."""
+    if "*" not in code:
+        return []
+    out = []
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            out.append({"module": "." * (node.level or 0) + (node.module or ""), "line": node.lineno})
+    return out
+
+
 # ---------------------------------------------------------------- analysis
 
 _analysis = {}
@@ -640,13 +885,32 @@ def analyze(code):
     hit = _analysis.get(code)
     if hit is not None:
         return hit
+    original = code
     try:
+        code = _ipython(original)[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile(code, "<cell>", "exec", ALLOW_TLA, dont_inherit=True)
             table = symtable.symtable(code, "<cell>", "exec")
         defs, refs, globals_read, private = _names(table, code)
         wire = {"defs": defs, "refs": refs, "globalRefs": globals_read, "error": None}
+        stars = _star_imports(code)
+        if stars:
+            wire["starImports"] = stars
+    except MagicError as e:
+        defs, private = [], []
+        wire = {
+            "defs": [],
+            "refs": [],
+            "globalRefs": [],
+            "error": {
+                "message": str(e),
+                "line": e.line,
+                "column": e.column,
+                "code": "KK_UNSUPPORTED_MAGIC",
+                "name": "UnsupportedMagicError",
+            },
+        }
     except SyntaxError as e:
         defs, private = [], []
         message = e.msg or "invalid syntax"
@@ -662,7 +926,7 @@ def analyze(code):
     if len(_analysis) >= 20000:
         _analysis.clear()
     result = (wire, defs, private)
-    _analysis[code] = result
+    _analysis[original] = result
     return result
 
 
@@ -950,7 +1214,12 @@ def op_exec(msg):
     names = values = types_ = gone = None
     try:
         _register_source(code, filename, line)
-        compiled = compile_cell(code, filename, line, label)
+        source, timed = _ipython(code)
+        compiled = compile_cell(source, filename, line, label)
+    except MagicError as e:
+        info = {"kind": "exception", "ename": "UnsupportedMagicError", "evalue": str(e), "qualname": "kernelkit.UnsupportedMagicError"}
+        info["traceback"] = ["UnsupportedMagicError: " + str(e)]
+        return _done(seq, "error", error=info)
     except SyntaxError as e:
         return _done(seq, "error", error=_describe(e, "exception", display_names))
     _wire, defs, private = analyze(code)
@@ -960,12 +1229,18 @@ def op_exec(msg):
             S.sigint = True
             raise KeyboardInterrupt
         S.running = True
+        started = _Magic.clock() if timed else None
         if compiled.body is not None:
             _run(compiled.body)
         if compiled.expr is not None:
             value = _run(compiled.expr)
+            if started is not None:
+                _print_times(started)
+                started = None
             if value is not None and not compiled.quiet:
                 bundle = format_bundle(value)
+        if started is not None:
+            _print_times(started)
         S.running = False
     except BaseException as e:
         S.running = False
@@ -978,6 +1253,11 @@ def op_exec(msg):
         e = None
     S.running = False
     S.sigint = False
+    if _Magic.inline:
+        try:
+            _flush_figures()
+        except Exception as e:
+            ERR.write("kernelkit: could not show figures: %s: %s\n" % (type(e).__name__, e))
     for n in private:
         if n not in compiled.keep:
             NS.pop(n, None)
@@ -1210,6 +1490,7 @@ def main():
     sys.path.insert(0, os.getcwd())
     sys.modules["__main__"] = MAIN
     builtins.display = display
+    builtins.__kk_magic = _Magic
     signal.signal(signal.SIGINT, _on_sigint)
     sys.addaudithook(_audit)
     if hasattr(os, "register_at_fork"):

@@ -32,6 +32,10 @@ export function context(executor: PythonExecutor, cellId = "cell"): Run {
     }
   };
   const ctx: ExecutionContext = {
+    interrupt: () => {
+      controller.abort();
+      executor.interrupt();
+    },
     cellId,
     requestId: null,
     scope: executor.scope,

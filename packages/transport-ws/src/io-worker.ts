@@ -1,8 +1,10 @@
 // The I/O thread of the WebSocket transport (a separate build entry: workers cannot run TS).
 // It owns every socket, so requests are read — and an `interrupt` request is acted on by
 // raising SIGINT — even while the main thread is stuck in a synchronous cell.
+
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
 import { parentPort, workerData } from "node:worker_threads";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
@@ -342,7 +344,21 @@ async function shutdown(code: number, reason: string): Promise<void> {
 
 // ---- HTTP: the page and the upgrade ----
 
-const STATIC: Record<string, { file: string; type: string }> = {
+/** A file of an npm package the page uses (served from here: no CDN), or undefined when missing. */
+function vendorFile(specifier: string): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve(specifier);
+  } catch {
+    return undefined;
+  }
+}
+
+const STATIC: Record<string, { file: string; type: string; path?: string | undefined }> = {
+  "/vendor/markdown-it.min.js": {
+    file: "markdown-it.min.js",
+    type: "text/javascript; charset=utf-8",
+    path: vendorFile("markdown-it/dist/markdown-it.min.js"),
+  },
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
   "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
@@ -350,10 +366,10 @@ const STATIC: Record<string, { file: string; type: string }> = {
 };
 const assets = new Map<string, Buffer>();
 if (cfg.page) {
-  for (const { file } of Object.values(STATIC)) {
+  for (const { file, path } of Object.values(STATIC)) {
     if (assets.has(file)) continue;
     try {
-      assets.set(file, readFileSync(new URL(file, cfg.staticDir)));
+      assets.set(file, readFileSync(path ?? new URL(file, cfg.staticDir)));
     } catch (error) {
       log("warn", `the browser page is unavailable: cannot read ${file}: ${(error as Error).message}`);
     }

@@ -14,6 +14,19 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 
+// Markdown cells render through markdown-it (served from this kernel, /vendor/markdown-it.min.js)
+// with raw HTML off: a <script> or an onerror attribute in a cell is shown as text, never run,
+// and javascript: links are refused by markdown-it's link check.
+const markdown =
+  typeof window.markdownit === "function" ? window.markdownit({ html: false, linkify: true }) : null;
+
+function renderMarkdown(text) {
+  const div = el("div", { class: "markdown-output" });
+  if (markdown) div.innerHTML = markdown.render(text);
+  else div.textContent = text;
+  return div;
+}
+
 const token = new URLSearchParams(location.search).get("token") ?? "";
 const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/?token=${encodeURIComponent(token)}`;
 
@@ -71,9 +84,7 @@ function renderBundle(bundle) {
       alt: "image/svg+xml",
     });
   }
-  if (typeof bundle["text/markdown"] === "string") {
-    return el("div", { class: "markdown-output", text: bundle["text/markdown"] });
-  }
+  if (typeof bundle["text/markdown"] === "string") return renderMarkdown(bundle["text/markdown"]);
   if (bundle["application/json"] !== undefined) {
     return el("pre", { class: "text-output", text: JSON.stringify(bundle["application/json"], null, 2) });
   }
@@ -113,10 +124,11 @@ function appendOutput(container, frame) {
 
 // ---- cells ----
 
-function setStatus(cell, status, runResult) {
+function setStatus(cell, status, runResult, skippedBy) {
   cell.root.dataset.status = status;
-  if (runResult) cell.root.dataset.result = runResult;
-  cell.status.textContent = runResult && status === "idle" ? `idle · ${runResult}` : status;
+  if (runResult) cell.root.dataset.result = skippedBy ? "skipped" : runResult;
+  cell.status.textContent =
+    runResult && status === "idle" ? `idle · ${skippedBy ? `skipped by ${skippedBy}` : runResult}` : status;
   cell.status.dataset.status = status;
 }
 
@@ -130,7 +142,7 @@ function renderCell(info) {
   const status = el("span", { class: "status", "data-status": "idle" });
   const head = el("header", { class: "cell-head" }, el("span", { class: "cell-name", text: title }), status);
   const outputs = el("div", { class: "outputs" });
-  const cell = { root, status, outputs, fresh: false };
+  const cell = { root, status, outputs, fresh: false, type: info.type };
   if (info.type === "code") {
     const run = el("button", { type: "button", class: "run", text: "Run" });
     run.addEventListener("click", () => runCells([info.id]));
@@ -140,7 +152,7 @@ function renderCell(info) {
   } else {
     root.append(
       head,
-      el("div", { class: info.type === "markdown" ? "markdown-output" : "code", text: info.code }),
+      info.type === "markdown" ? renderMarkdown(info.code) : el("pre", { class: "code", text: info.code }),
     );
   }
   setStatus(cell, "idle", info.lastRun ?? undefined);
@@ -164,8 +176,9 @@ function onCellFrame(frame) {
       cell.outputs.replaceChildren();
     } else if (frame.status === "idle") {
       cell.fresh = false;
+      delete cell.root.dataset.stale;
     }
-    setStatus(cell, frame.status, frame.runResult);
+    setStatus(cell, frame.status, frame.runResult, frame.skippedBy);
     return;
   }
   appendOutput(cell.outputs, frame);
@@ -193,6 +206,62 @@ async function busy(promise) {
 
 function runCells(ids) {
   return busy(request("run_cells", { cellIds: ids }).then(onRunDone));
+}
+
+// ---- watch: the file was saved (frames with id "watch:N", docs/watch.md) ----
+
+function applyWatch(frame) {
+  const container = $("#cells");
+  for (const id of frame.deleted ?? []) {
+    cells.get(id)?.root.remove();
+    cells.delete(id);
+  }
+  for (const info of frame.cells ?? []) {
+    const old = cells.get(info.id);
+    const root = renderCell(info);
+    // Changed cells are stale until their run reaches them.
+    if (info.type === "code") root.dataset.stale = "true";
+    if (old) old.root.replaceWith(root);
+    else container.append(root);
+  }
+  // Appending a node that is already there moves it: this puts every cell in file order.
+  for (const id of frame.order ?? []) {
+    const c = cells.get(id);
+    if (c) container.append(c.root);
+  }
+  container.querySelector(":scope > p.hint")?.remove();
+  $("#last-run").textContent =
+    `saved: ${frame.trigger === "module" ? "a module changed" : "the notebook changed"}…`;
+}
+
+function applyGraph(frame) {
+  for (const g of frame.cells ?? []) {
+    const cell = cells.get(g.id);
+    if (!cell) continue;
+    for (const e of cell.outputs.querySelectorAll("pre.error[data-static]")) e.remove();
+    for (const e of g.errors ?? [])
+      cell.outputs.append(
+        el("pre", {
+          class: "error",
+          "data-static": "true",
+          "data-code": e.code,
+          text: `${e.name}: ${e.message}`,
+        }),
+      );
+  }
+}
+
+function onUnsolicited(frame) {
+  if (frame.type === "watch") {
+    if (frame.event === "error") {
+      $("#last-run").textContent = `${frame.error?.code}: ${frame.error?.message}`;
+      $("#last-run").dataset.ok = "false";
+    } else applyWatch(frame);
+    return;
+  }
+  if (typeof frame.id !== "string" || !frame.id.startsWith("watch:")) return;
+  if (frame.type === "graph") applyGraph(frame);
+  else if (frame.type === "run_done") onRunDone(frame);
 }
 
 // ---- inputs ----
@@ -262,7 +331,7 @@ async function load() {
     container.append(el("p", { class: "hint", text: "This kernel has no cells; use the scratch box." }));
   for (const info of reply.cells) container.append(renderCell(info));
   renderInputs(reply.inputs ?? []);
-  $("#run-all").onclick = () => runCells(reply.cells.filter((c) => c.type === "code").map((c) => c.id));
+  $("#run-all").onclick = () => runCells([...cells].filter(([, c]) => c.type === "code").map(([id]) => id));
 }
 
 function connect() {
@@ -281,7 +350,10 @@ function connect() {
     }
     if (frame.cellId !== undefined && frame.cellId !== null && cells.has(frame.cellId)) onCellFrame(frame);
     const p = typeof frame.id === "string" ? pending.get(frame.id) : undefined;
-    if (!p) return;
+    if (!p) {
+      onUnsolicited(frame);
+      return;
+    }
     p.onFrame?.(frame);
     if (isTerminal(p.request, frame)) {
       pending.delete(frame.id);

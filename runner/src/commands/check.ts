@@ -1,16 +1,28 @@
 // `kernelkit check NOTEBOOK`: static analysis only; nothing runs.
 import { dirname } from "node:path";
-import { createKernel, type Executor, type Kernel, KernelkitError, type Notebook } from "@kernelkit/core";
+import {
+  API_VERSION,
+  createKernel,
+  createLogger,
+  type Executor,
+  type Kernel,
+  KernelkitError,
+  loadConfig,
+  type Notebook,
+  type RunMode,
+} from "@kernelkit/core";
 import { originalWrite } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { cellLabels, labelCellsIn } from "../cell-label.ts";
 import { EXIT, reportStartupError } from "../cli-error.ts";
 import { loadNotebook } from "../load-notebook.ts";
 import { plural } from "../render.ts";
+import { createRegistry } from "../setup.ts";
 
 export interface CheckOptions {
   json?: boolean;
   types?: boolean;
+  mode?: RunMode;
 }
 
 /** An executor that never runs anything: `check` only needs analysis. */
@@ -39,6 +51,27 @@ async function analyzePython(notebook: Notebook): Promise<Kernel> {
   }
 }
 
+/** A plugin language: its executor's `analyze` gives defs and refs; nothing runs. */
+async function analyzeWithPlugin(notebook: Notebook): Promise<Kernel> {
+  const cwd = notebook.path ? dirname(notebook.path) : process.cwd();
+  const context = {
+    logger: createLogger({ level: "warn" }),
+    cwd,
+    notebookPath: notebook.path,
+    language: notebook.language,
+    apiVersion: API_VERSION,
+  };
+  const { registry } = createRegistry(context, { discoverFrom: cwd });
+  const { executor: real } = await registry.resolveExecutor({ language: notebook.language });
+  try {
+    const executor: Executor = { ...analysisOnly, language: notebook.language };
+    if (real.analyze) executor.analyze = (code) => real.analyze!(code);
+    return await createKernel({ executor, notebook });
+  } finally {
+    await real.dispose?.();
+  }
+}
+
 export async function checkCommand(notebookArg: string, options: CheckOptions): Promise<number> {
   const json = options.json === true;
   const out = originalWrite("stdout");
@@ -49,13 +82,7 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
     if (notebook.language === "python") {
       kernel = await analyzePython(notebook);
     } else if (notebook.language !== "javascript") {
-      throw new KernelkitError(
-        "KK_NOTEBOOK_UNSUPPORTED",
-        `check analyses JS/TS notebooks; ${notebookArg} is ${notebook.language}`,
-        {
-          hint: "Run the notebook with `kernelkit run` to see Python analysis errors.",
-        },
-      );
+      kernel = await analyzeWithPlugin(notebook);
     }
     if (options.types) {
       err(
@@ -63,6 +90,11 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
       );
     }
     kernel ??= await createKernel({ executor: { ...analysisOnly, language: notebook.language }, notebook });
+    // The graph rules depend on the mode, so check analyses for the mode run would use.
+    const config = options.mode
+      ? null
+      : await loadConfig({ from: notebook.path ? dirname(notebook.path) : process.cwd(), configPath: null });
+    kernel.mode = options.mode ?? config?.config.mode ?? "reactive";
   } catch (error) {
     return reportStartupError(error, json, out, err);
   }

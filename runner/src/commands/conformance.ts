@@ -2,8 +2,8 @@
 // vitest and prints a tiered scorecard. PLUGIN is a built-in name, an entry-point name of an
 // installed package, or a path; its kind (executor, lifecycle, scheduler, transport) comes
 // from the registry's group, or for a path from the shape of what the module provides.
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import {
   type ConformanceSuite,
   executorSuite,
@@ -12,6 +12,7 @@ import {
   formatScorecardMarkdown,
   formatScorecardText,
   type LanguageSamples,
+  type LifecycleSamples,
   lifecycleSuite,
   runSuite,
   SAMPLES,
@@ -26,6 +27,7 @@ import {
   BUILTIN_NAMES,
   createLogger,
   DataflowGraph,
+  type EntryPoint,
   type ExecutionLifecycle,
   type Executor,
   importFile,
@@ -45,6 +47,10 @@ export interface ConformanceOptions {
   json?: boolean;
   md?: boolean;
   kind?: string;
+  /** --samples FILE: the plugin's code samples module (overrides the manifest's). */
+  samples?: string;
+  /** --options JSON: what the plugin is constructed with (overrides the manifest's). */
+  options?: string;
 }
 
 const KINDS = ["executor", "lifecycle", "scheduler", "transport"] as const;
@@ -173,26 +179,163 @@ async function wsHarness(registry: PluginRegistry, name: string): Promise<Transp
   };
 }
 
+/** What the manifest's `conformance` field and the flags give a plugin's certification. */
+interface Certification {
+  /** The loaded samples module's export, or null when there is none. */
+  samples: unknown;
+  /** Options the plugin is constructed with (undefined: none). */
+  options: unknown;
+}
+
+function samplesError(message: string, hint: string): KernelkitError {
+  return new KernelkitError("KK_CONFORMANCE_SAMPLES", message, { hint });
+}
+
+/** The package.json of the package an entry point comes from (its folder holds the entry's file). */
+function packageJsonOf(entry: EntryPoint): { file: string; json: Record<string, unknown> } | null {
+  if (!entry.path || !entry.package) return null;
+  for (let dir = dirname(entry.path); ; dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (existsSync(file)) {
+      try {
+        const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+        if (json.name === entry.package) return { file, json };
+      } catch {}
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/**
+ * The manifest's `kernelkit.conformance[NAME]` (docs/conformance-samples.md): `{ samples?: path,
+ * options?: object }`, paths relative to the package. Null when the package declares none.
+ */
+function manifestCertification(
+  plugin: string,
+  kind: Kind,
+  registry: PluginRegistry,
+): { samples: string | null; options: unknown; from: string } | null {
+  const entry = registry
+    .entryPoints(kind)
+    .find((e) => e.package !== null && (e.name === plugin || e.package === plugin));
+  if (!entry) return null;
+  const pkg = packageJsonOf(entry);
+  const manifest = pkg?.json.kernelkit as { conformance?: unknown } | undefined;
+  const field = manifest?.conformance;
+  if (field === undefined || !pkg) return null;
+  const where = `package '${entry.package}': "kernelkit.conformance"`;
+  if (typeof field !== "object" || field === null || Array.isArray(field))
+    throw samplesError(
+      `${where} must be an object of entry-point name -> { samples, options }`,
+      `Fix ${pkg.file}.`,
+    );
+  const own = (field as Record<string, unknown>)[entry.name];
+  if (own === undefined) return null;
+  if (typeof own !== "object" || own === null || Array.isArray(own))
+    throw samplesError(`${where}.${entry.name} must be an object { samples?, options? }`, `Fix ${pkg.file}.`);
+  const { samples, options } = own as { samples?: unknown; options?: unknown };
+  if (samples !== undefined && (typeof samples !== "string" || samples === ""))
+    throw samplesError(`${where}.${entry.name}.samples must be a path string`, `Fix ${pkg.file}.`);
+  if (options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options)))
+    throw samplesError(`${where}.${entry.name}.options must be an object`, `Fix ${pkg.file}.`);
+  return {
+    samples: typeof samples === "string" ? resolve(dirname(pkg.file), samples) : null,
+    options,
+    from: pkg.file,
+  };
+}
+
+/** Imports a samples module: its default export, else its `samples` export. One coded line when it fails. */
+async function loadSamples(file: string, shown: string): Promise<unknown> {
+  if (!existsSync(file))
+    throw samplesError(
+      `samples module ${shown} does not exist (resolved to ${file})`,
+      "Build the package (samples usually live in dist/), or fix the path.",
+    );
+  let ns: Record<string, unknown>;
+  try {
+    ns = await importFile(file);
+  } catch (error) {
+    const reason = String((error as Error)?.message ?? error).split("\n")[0];
+    throw samplesError(
+      `samples module ${shown} failed to load: ${reason}`,
+      "Fix the module so that `node` can import it; it default-exports the samples object.",
+    );
+  }
+  const value = ns.default ?? ns.samples;
+  if (typeof value !== "object" || value === null)
+    throw samplesError(
+      `samples module ${shown} exports no samples object (default or \`samples\`)`,
+      "Default-export the samples (see docs/conformance-samples.md).",
+    );
+  return value;
+}
+
+async function certification(
+  plugin: string,
+  kind: Kind,
+  registry: PluginRegistry,
+  flags: ConformanceOptions,
+): Promise<Certification> {
+  let options: unknown;
+  if (flags.options !== undefined) {
+    try {
+      options = JSON.parse(flags.options);
+    } catch (error) {
+      throw usage(
+        `--options is not valid JSON: ${(error as Error).message}`,
+        `Pass a JSON object, e.g. --options '{"budgetMs": 300}'.`,
+      );
+    }
+    if (typeof options !== "object" || options === null || Array.isArray(options))
+      throw usage(
+        "--options must be a JSON object",
+        `Pass a JSON object, e.g. --options '{"budgetMs": 300}'.`,
+      );
+  }
+  const manifest =
+    flags.samples === undefined || options === undefined
+      ? manifestCertification(plugin, kind, registry)
+      : null;
+  if (options === undefined) options = manifest?.options;
+  let samples: unknown = null;
+  if (flags.samples !== undefined) samples = await loadSamples(resolve(flags.samples), flags.samples);
+  else if (manifest?.samples) samples = await loadSamples(manifest.samples, manifest.samples);
+  return { samples, options };
+}
+
+function isLanguageSamples(value: unknown): value is LanguageSamples {
+  const v = value as Record<string, unknown>;
+  return typeof v.language === "string" && typeof v.define === "function" && typeof v.add === "function";
+}
+
 async function buildSuite(
   plugin: string,
   kind: Kind,
   registry: PluginRegistry,
   notes: string[],
+  cert: Certification,
 ): Promise<ConformanceSuite> {
-  const ref = { name: plugin, baseDir: process.cwd() };
+  const ref = {
+    name: plugin,
+    baseDir: process.cwd(),
+    ...(cert.options !== undefined ? { options: cert.options } : {}),
+  };
   if (kind === "executor") {
     // One instance first, for its language (and so a plugin that cannot even start fails here).
     const probe = await registry.load<Executor>("executor", ref);
     const language = probe.language;
     await Promise.resolve(probe.dispose?.()).catch(() => {});
-    const samples: LanguageSamples | undefined = SAMPLES[language];
+    if (cert.samples !== null && !isLanguageSamples(cert.samples))
+      throw samplesError(
+        "the samples module's export is not LanguageSamples (it needs at least language, define and add)",
+        "See the template in docs/conformance-samples.md.",
+      );
+    const samples = (cert.samples as LanguageSamples | null) ?? SAMPLES[language];
     if (!samples) {
-      throw new KernelkitError(
-        "KK_CONFORMANCE_SAMPLES",
-        `no built-in code samples for the language '${language}'`,
-        {
-          hint: `The command knows ${Object.keys(SAMPLES).join(", ")}; for other languages call describeExecutorConformance with your own \`samples\` in a vitest file.`,
-        },
+      throw samplesError(
+        `no code samples for the language '${language}'`,
+        `Built-in samples cover ${Object.keys(SAMPLES).join(", ")}; give the package's own with --samples FILE or its manifest's "kernelkit.conformance" field (docs/conformance-samples.md).`,
       );
     }
     return executorSuite(plugin, (pctx) => registry.load<Executor>("executor", ref, { ...pctx, language }), {
@@ -203,9 +346,11 @@ async function buildSuite(
   if (kind === "lifecycle") {
     const probe = await registry.load<ExecutionLifecycle>("lifecycle", ref);
     await Promise.resolve(probe.dispose?.()).catch(() => {});
+    const cells = (cert.samples as LifecycleSamples | null) ?? undefined;
     return lifecycleSuite(plugin, () => registry.load<ExecutionLifecycle>("lifecycle", ref), {
       // Lifecycles run around the built-in JS executor, as in a kernel.
       executor: (pctx) => registry.load<Executor>("executor", { name: "default" }, pctx as never),
+      ...(cells ? { cells } : {}),
     });
   }
   if (kind === "scheduler") {
@@ -223,7 +368,10 @@ async function buildSuite(
   return transportSuite(
     plugin,
     fifoHarness((fds: FdPair) =>
-      registry.load<Transport>("transport", { ...ref, options: { ...fds, signalInterrupts: false } }),
+      registry.load<Transport>("transport", {
+        ...ref,
+        options: { ...(cert.options as object | undefined), ...fds, signalInterrupts: false },
+      }),
     ),
   );
 }
@@ -247,7 +395,8 @@ export async function conformanceCommand(plugin: string, options: ConformanceOpt
   let kind: Kind | null = null;
   try {
     kind = await kindOf(plugin, registry, ctx, options.kind);
-    suite = await buildSuite(plugin, kind, registry, notes);
+    const cert = await certification(plugin, kind, registry, options);
+    suite = await buildSuite(plugin, kind, registry, notes, cert);
   } catch (error) {
     const e = toCliError(error);
     err(`kernelkit: error ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}\n`);

@@ -20,6 +20,8 @@ export interface ServeWsOptions {
   allowWeakToken?: boolean;
   config?: string;
   executor?: string;
+  /** Re-run changed cells when the notebook file is saved (docs/watch.md). */
+  watch?: boolean;
 }
 
 /** The transport's options from a config's `transport` slot (`"ws"`, `["ws", {…}]` or `{use: "ws", options}`). */
@@ -100,7 +102,12 @@ export async function serveWs(notebookArg: string | undefined, options: ServeWsO
   // SIGTERM: a graceful stop, like `exit` (never SIGINT: see core/src/runtime/interrupt.ts).
   const onTerm = () => transport.endInput();
   process.on("SIGTERM", onTerm);
-  const served = listenMessages(kernel, transport);
+  const { attachServeWatch } = options.watch
+    ? await import("../watch/serve-watch.ts")
+    : { attachServeWatch: null };
+  const watch = attachServeWatch ? await attachServeWatch(kernel, transport, [], err) : null;
+  const served = listenMessages(kernel, watch?.transport ?? transport);
+  await watch?.start();
   let address: WsAddress | null;
   try {
     address = await Promise.race([transport.listening, served.then(() => null)]);
@@ -120,6 +127,7 @@ export async function serveWs(notebookArg: string | undefined, options: ServeWsO
   } catch (error) {
     kernel.logger.error({ err: error }, "the ws listen loop failed");
   }
+  await watch?.close();
   process.off("SIGTERM", onTerm);
   await teardownKernel(kernel);
   return EXIT.ok;

@@ -19,6 +19,8 @@ export interface ServeOptions {
   executor?: string;
   connectionFile?: string;
   language?: string;
+  /** Re-run changed cells when the notebook file is saved (docs/watch.md). */
+  watch?: boolean;
 }
 
 /** The flags buildKernel understands. */
@@ -32,6 +34,16 @@ export function kernelFlags(options: ServeOptions): KernelFlags {
 export async function serveCommand(notebookArg: string | undefined, options: ServeOptions): Promise<number> {
   const err = originalWrite("stderr");
   const transport = options.transport ?? "stdio";
+  if (options.watch && !notebookArg) {
+    return reportStartupError(
+      new KernelkitError("KK_USAGE", "--watch needs a notebook to watch", {
+        hint: "Pass the notebook: kernelkit serve --watch nb.ts",
+      }),
+      false,
+      err,
+      err,
+    );
+  }
   if (transport === "ws") return serveWebSocket(notebookArg, options);
   if (transport === "jupyter") {
     const { serveJupyter } = await import("./serve-jupyter.ts");
@@ -90,13 +102,21 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
   // SIGTERM: a graceful stop, like `exit` on the channel (not SIGINT: see core/src/runtime/interrupt.ts).
   const onTerm = () => stdio.stop();
   process.on("SIGTERM", onTerm);
+  const { attachServeWatch } = options.watch
+    ? await import("../watch/serve-watch.ts")
+    : { attachServeWatch: null };
+  const watch = attachServeWatch ? await attachServeWatch(kernel, stdio, [stdio.connection], err) : null;
   try {
-    await listenMessages(kernel, stdio);
+    const served = listenMessages(kernel, watch?.transport ?? stdio);
+    await watch?.start();
+    await served;
   } catch (error) {
     process.off("SIGTERM", onTerm);
+    await watch?.close();
     await teardownKernel(kernel);
     return reportStartupError(error, false, err, err);
   }
+  await watch?.close();
   process.off("SIGTERM", onTerm);
   await teardownKernel(kernel);
   return EXIT.ok;

@@ -165,6 +165,7 @@ export async function watchCommand(notebookArg: string, options: WatchOptions): 
   const onTerm = () => finish(EXIT.ok);
   process.on("SIGTERM", onTerm);
   flushWarnings();
+  loop.pause();
   try {
     await loop.start();
   } catch (error) {
@@ -182,6 +183,7 @@ export async function watchCommand(notebookArg: string, options: WatchOptions): 
     }),
   );
   initialDone = true;
+  loop.resume();
   const code = await finished;
   unsubscribe();
   process.off("SIGTERM", onTerm);

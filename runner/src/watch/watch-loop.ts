@@ -64,8 +64,14 @@ export class WatchLoop {
   ) {}
 
   async start(): Promise<void> {
-    this.seen.set(this.path, signature(this.path));
+    const before = signature(this.path);
+    this.seen.set(this.path, before);
     await this.startWatcher();
+    // A save while the watcher was getting ready has no event: compare with the file as it was.
+    if (signature(this.path) !== before) {
+      this.notebookDirty = true;
+      this.schedule();
+    }
   }
 
   private async startWatcher(): Promise<void> {
@@ -102,8 +108,21 @@ export class WatchLoop {
     this.settleTimer = null;
   }
 
+  private paused = false;
+
+  /** Holds changes back (they are remembered) until resume(): `watch` runs its initial run first. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.schedule();
+  }
+
   private schedule(): void {
-    if (this.busy || this.scheduled || this.closed) return;
+    if (this.busy || this.scheduled || this.closed || this.paused) return;
+    if (!this.notebookDirty && this.modulesDirty.size === 0) return;
     this.scheduled = true;
     // One turn lets events of the same write (chokidar may report add and change) merge.
     setImmediate(() => {

@@ -26,8 +26,10 @@ export interface CompiledCell {
 
 /** A static problem in a cell, positioned in the cell's own lines (1-based). */
 export interface CellStaticError {
-  name: "SyntaxError";
-  code: "KK_SYNTAX";
+  /** "SyntaxError", or the language's own name for another static problem. */
+  name: string;
+  /** KK_SYNTAX, or another code (KK_UNSUPPORTED_MAGIC for an IPython magic kernelkit does not run). */
+  code: string;
   message: string;
   line: number;
   column: number;
@@ -45,6 +47,11 @@ export interface CellAnalysis {
   writes?: string[];
   /** A syntax error, when the cell cannot run. */
   error?: CellStaticError | null;
+  /**
+   * Python `from m import *` statements (1-based cell lines): the names they bind are known only
+   * when they run, so reactive mode reports KK_STAR_IMPORT (docs/python.md).
+   */
+  starImports?: { module: string; line: number }[];
 }
 
 /** The runnable form of a JS/TS cell. */

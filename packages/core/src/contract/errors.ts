@@ -17,6 +17,8 @@ export type ErrorCode =
   | "KK_CYCLE"
   | "KK_REASSIGN"
   | "KK_MISSING_REF"
+  | "KK_STAR_IMPORT"
+  | "KK_UNSUPPORTED_MAGIC"
   | "KK_RUNTIME"
   | "KK_CANCELLED"
   | "KK_DISABLED"
@@ -35,6 +37,12 @@ export type ErrorCode =
   | "KK_PLUGIN_AMBIGUOUS"
   | "KK_PLUGIN_DENIED"
   | "KK_PLUGIN_REQUIRES"
+  | "KK_PLUGIN_LANGUAGE"
+  | "KK_PLUGIN_MANIFEST"
+  | "KK_PLUGIN_OPTIONS"
+  | "KK_NO_EXECUTOR"
+  | "KK_LIFECYCLE_FAILED"
+  | "KK_CONFORMANCE_SAMPLES"
   | "KK_HOOK_FAILED"
   | "KK_STRICT"
   | "KK_INTERNAL"
@@ -64,6 +72,28 @@ export function isKernelkitError(value: unknown): value is KernelkitError {
   return (
     typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true
   );
+}
+
+/**
+ * A lifecycle failed a cell by throwing in setup (or teardown): the message names the lifecycle,
+ * the cause is what it threw.
+ */
+export class LifecycleError extends KernelkitError {
+  constructor(
+    readonly lifecycle: string,
+    readonly phase: "setup" | "teardown",
+    cause: unknown,
+  ) {
+    super(
+      "KK_LIFECYCLE_FAILED",
+      `lifecycle '${lifecycle}' failed the cell in ${phase}: ${describeThrown(cause).message}`,
+      {
+        cause,
+        hint: `The '${lifecycle}' lifecycle decided this cell cannot run; see its documentation.`,
+      },
+    );
+    this.name = "LifecycleError";
+  }
 }
 
 /** A cell's code could not be parsed. `line`/`column` are 1-based notebook positions. */
@@ -176,6 +206,37 @@ export class MissingRefError extends KernelkitError {
             `hint: ${hint}`,
           ]
         : undefined;
+  }
+}
+
+/** `from m import *` in reactive mode: the names it binds cannot be known before it runs. */
+export class StarImportError extends KernelkitError {
+  constructor(
+    readonly module: string,
+    readonly line: number,
+  ) {
+    super(
+      "KK_STAR_IMPORT",
+      `'from ${module} import *' (line ${line}): the names a star import defines are known only when it runs, so other cells cannot depend on them`,
+      {
+        hint: `Import the names you use explicitly (from ${module} import name, other), or run the notebook top to bottom with --mode sequential.`,
+      },
+    );
+    this.name = "StarImportError";
+  }
+}
+
+/** A static problem of a cell other than a syntax error (an IPython magic kernelkit does not run). */
+export class CellStaticProblem extends KernelkitError {
+  constructor(
+    code: string,
+    name: string,
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(code, message);
+    this.name = name;
   }
 }
 

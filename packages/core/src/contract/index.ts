@@ -33,6 +33,7 @@ export {
   isCellRuntimeError,
   isKernelkitError,
   KernelkitError,
+  LifecycleError,
   MissingRefError,
   MultipleDefinitionError,
   ProcessExitError,
@@ -52,11 +53,14 @@ export type {
 export type { Logger, LogLevel } from "./logger.ts";
 export type { MimeBundle } from "./mime.ts";
 export { DISPLAY_SYMBOL, isMimeBundle, MIME_BUNDLE_BRAND, mimeBundle } from "./mime.ts";
+export type { OptionIssue, StandardSchemaV1 } from "./options-schema.ts";
+export { isStandardSchema, validateOptions } from "./options-schema.ts";
 export type {
   ExecutionContext,
   ExecutionLifecycle,
   Executor,
   GraphView,
+  InterruptOptions,
   KernelPlugin,
   KernelWarning,
   PluginContext,

@@ -28,6 +28,18 @@ export interface ExecutionContext {
   /** An extra output while the cell runs: a mime bundle (see `mimeBundle`) or any value to format. */
   display(bundleOrValue: unknown): void;
   readonly logger: Logger;
+  /**
+   * Stops this execution: the cell ends with status `interrupted` and an error whose message is
+   * `reason`; its descendants are cancelled and the rest of the run goes on. With `afterMs` it
+   * arms a deadline instead (a timer on another thread, so it also stops a synchronous loop); a
+   * deadline armed after the execution ended does nothing. For lifecycles (docs/plugins-lifecycle.md).
+   */
+  interrupt(reason?: string, options?: InterruptOptions): void;
+}
+
+export interface InterruptOptions {
+  /** Interrupt this many milliseconds from now rather than at once. */
+  afterMs?: number;
 }
 
 export interface Executor {
@@ -54,9 +66,15 @@ export interface Executor {
   dispose?(): void | Promise<void>;
 }
 
+/**
+ * What a cell's evaluation produced. A lifecycle's teardown may replace it by returning a
+ * new RunResult (docs/plugins-lifecycle.md): e.g. fail a cell that succeeded, or clear an error.
+ */
 export interface RunResult {
   output: unknown;
   error: unknown | null;
+  /** Set by the evaluator: the name of the lifecycle whose Skip completed the cell, else absent/null. */
+  skippedBy?: string | null;
 }
 
 export interface ExecutionLifecycle {
@@ -64,7 +82,12 @@ export interface ExecutionLifecycle {
   /** Capabilities the executor must provide, checked at startup. */
   readonly requires?: readonly string[];
   setup?(cell: CompiledCell, ctx: ExecutionContext): void | Skip | Promise<void | Skip>;
-  teardown?(cell: CompiledCell, ctx: ExecutionContext, result: RunResult): void | Promise<void>;
+  /** Returning a RunResult replaces the cell's result (outer lifecycles see the new one). */
+  teardown?(
+    cell: CompiledCell,
+    ctx: ExecutionContext,
+    result: RunResult,
+  ): void | RunResult | Promise<void | RunResult>;
   dispose?(): void | Promise<void>;
 }
 

@@ -29,7 +29,8 @@ export interface ErrorInfo {
 export type CellStatus = "queued" | "running" | "idle";
 
 export interface RunObserver {
-  status(cellId: CellId, status: CellStatus, runResult?: RunStatus): void;
+  /** `skippedBy`: on idle, the lifecycle whose Skip completed the cell (null otherwise). */
+  status(cellId: CellId, status: CellStatus, runResult?: RunStatus, skippedBy?: string | null): void;
   stdout(cellId: CellId | null, text: string): void;
   stderr(cellId: CellId | null, text: string): void;
   display(cellId: CellId | null, bundle: MimeBundle): void;
@@ -44,6 +45,8 @@ export interface CellRunRecord {
   durationMs: number;
   /** Code that ran (to tell whether the cell changed since). */
   code: string;
+  /** The lifecycle whose Skip completed the cell, or null. */
+  skippedBy: string | null;
 }
 
 /** What the runner needs to know about a cell. */
@@ -86,8 +89,8 @@ export interface RunnerHost {
    * nothing (sequential with --continue-on-error). Default: descendants.
    */
   afterFailure?(): "descendants" | "rest" | "continue";
-  /** A cell with a static analysis error whose code mentions `name` (it may be its definer), by label. */
-  unparsedDefinerOf?(name: string, reader: CellId): string | null;
+  /** A cell that may define `name` but cannot run (a static error), by label, and why. */
+  unparsedDefinerOf?(name: string, reader: CellId): { cell: string; reason: string } | null;
 }
 
 export function errorInfo(error: unknown): ErrorInfo {
@@ -121,12 +124,18 @@ export class CellRunner {
     let interrupted = false;
     let interruptedCell: string | null = null;
 
-    const finish = (id: CellId, status: RunStatus, error: unknown, durationMs = 0) => {
+    const finish = (
+      id: CellId,
+      status: RunStatus,
+      error: unknown,
+      durationMs = 0,
+      skippedBy: string | null = null,
+    ) => {
       cells[id] = status;
       const cell = host.cell(id);
       const info = error == null ? null : errorInfo(error);
       if (cell) {
-        cell.lastRun = { status, error: info, durationMs, code: cell.compiled?.code ?? "" };
+        cell.lastRun = { status, error: info, durationMs, code: cell.compiled?.code ?? "", skippedBy };
         cell.stale = status !== "success";
       }
       if (status !== "success" && status !== "disabled") ok = false;
@@ -134,7 +143,7 @@ export class CellRunner {
       // that was settled without executing (cancelled, disabled, static error).
       if (!ranSet.has(id)) observer.status(id, "running");
       if (info) observer.error(id, info);
-      observer.status(id, "idle", status);
+      observer.status(id, "idle", status, skippedBy);
     };
     const ranSet = new Set<CellId>();
     const policy = host.afterFailure?.() ?? "descendants";
@@ -216,10 +225,11 @@ export class CellRunner {
       }
       const duration = performance.now() - t0;
 
+      const skippedBy = result.skippedBy ?? null;
       if (result.error == null) {
         // `undefined` means no output (no last expression, or its value was undefined).
         if (result.output !== undefined) observer.result(id, host.format(result.output));
-        finish(id, "success", null, duration);
+        finish(id, "success", null, duration, skippedBy);
       } else if (host.executionAborted() || isInterruptError(result.error)) {
         finish(id, "interrupted", host.interruptionError(ctx, result.error), duration);
         if (host.lastInterruptWasTimeout()) {
@@ -231,7 +241,7 @@ export class CellRunner {
           break;
         }
       } else {
-        finish(id, "exception", result.error, duration);
+        finish(id, "exception", result.error, duration, skippedBy);
         cancelDescendants(id, cell.label, "raised an error");
       }
       // Sequential mode keeps what earlier cells defined, as a Jupyter kernel does.
@@ -279,8 +289,7 @@ export class CellRunner {
       if (definers.length === 0) {
         // The name may be one a cell that cannot be parsed was meant to define.
         const broken = host.unparsedDefinerOf?.(ref, cell.id) ?? null;
-        if (broken !== null)
-          return new CancelledError(broken, `has an error (it mentions '${ref}')`, "earlier");
+        if (broken !== null) return new CancelledError(broken.cell, broken.reason, "earlier");
       }
       const label = definers.length > 0 ? (host.cell(definers[0]!)?.label ?? definers[0]!) : null;
       return new MissingRefError(ref, label, refSite(compiled, cell.label, ref));

@@ -1,5 +1,6 @@
 // Composes lifecycles around an executor (SEMANTICS.md, "Evaluator contract").
 import type { CompiledCell } from "../contract/cell.ts";
+import { LifecycleError } from "../contract/errors.ts";
 import type { Logger } from "../contract/logger.ts";
 import {
   type ExecutionContext,
@@ -14,6 +15,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
   );
+}
+
+function isRunResult(value: unknown): value is RunResult {
+  return typeof value === "object" && value !== null && "output" in value && "error" in value;
 }
 
 export class Evaluator {
@@ -40,14 +45,15 @@ export class Evaluator {
           r = lc.setup ? lc.setup(cell, ctx) : undefined;
           if (isThenable(r)) r = await r;
         } catch (error) {
-          result = { output: null, error };
+          // The cell fails, and its error says which lifecycle failed it (docs/plugins-lifecycle.md).
+          result = { output: null, error: new LifecycleError(lc.name, "setup", error) };
           break;
         }
         setUp++;
         if (isSkip(r)) {
           result = r.result
-            ? { output: r.result.output, error: r.result.error ?? null }
-            : { output: undefined, error: null };
+            ? { output: r.result.output, error: r.result.error ?? null, skippedBy: lc.name }
+            : { output: undefined, error: null, skippedBy: lc.name };
           break;
         }
       }
@@ -65,8 +71,16 @@ export class Evaluator {
       const lc = lifecycles[i]!;
       if (!lc.teardown) continue;
       try {
-        const r = lc.teardown(cell, ctx, result);
-        if (isThenable(r)) await r;
+        let r: unknown = lc.teardown(cell, ctx, result);
+        if (isThenable(r)) r = await r;
+        if (isRunResult(r)) {
+          // A teardown may replace the result; a Skip's mark stays unless it sets its own.
+          result = {
+            output: r.output,
+            error: r.error ?? null,
+            skippedBy: r.skippedBy ?? result.skippedBy ?? null,
+          };
+        }
       } catch (error) {
         if (result.error != null) {
           this.logger.warn(

@@ -1,6 +1,11 @@
 // A cell as the kernel holds it: code, analysis, last run, and its static errors.
 import type { CellAnalysis, CellId, CellType, CompiledCell } from "../contract/cell.ts";
-import { CellSyntaxError, type KernelkitError } from "../contract/errors.ts";
+import {
+  CellStaticProblem,
+  CellSyntaxError,
+  type KernelkitError,
+  StarImportError,
+} from "../contract/errors.ts";
 import type { CellRunRecord, RunnableCell } from "../execution/cell-runner.ts";
 import type { Kernel } from "./kernel.ts";
 /** A cell as the kernel holds it. */
@@ -45,7 +50,13 @@ export class CellState implements RunnableCell {
     const e = this.analysis?.error;
     if (e) {
       const line = this.line > 0 ? this.line + e.line - 1 : e.line;
-      out.push(new CellSyntaxError(`${e.message} (line ${line}, column ${e.column})`, line, e.column));
+      if (e.code !== "KK_SYNTAX")
+        out.push(new CellStaticProblem(e.code, e.name, `line ${line}: ${e.message}`, line, e.column));
+      else out.push(new CellSyntaxError(`${e.message} (line ${line}, column ${e.column})`, line, e.column));
+    }
+    if (this.kernel.mode === "reactive") {
+      for (const s of this.analysis?.starImports ?? [])
+        out.push(new StarImportError(s.module, this.line > 0 ? this.line + s.line - 1 : s.line));
     }
     // Redefinition, cycles and reassignment are reactive rules; sequential cells may do all three.
     if (this.kernel.mode === "reactive") out.push(...this.kernel.graph.errorsOf(this.id));

@@ -1,7 +1,7 @@
 // One execution's context, and the abort controller it creates only when asked for its signal.
 import type { CellId } from "../contract/cell.ts";
 import type { Logger } from "../contract/logger.ts";
-import type { ExecutionContext, Scope } from "../contract/plugin.ts";
+import type { ExecutionContext, InterruptOptions, Scope } from "../contract/plugin.ts";
 import type { RunObserver } from "../execution/cell-runner.ts";
 import type { Kernel } from "./kernel.ts";
 /**
@@ -21,11 +21,15 @@ export class Execution implements ExecutionContext {
     readonly logger: Logger,
     observer: RunObserver,
     observedCellId: CellId | null,
-    kernel: Kernel,
+    private readonly kernel: Kernel,
   ) {
     this.stdout = (text) => observer.stdout(observedCellId, text);
     this.stderr = (text) => observer.stderr(observedCellId, text);
     this.display = (value) => observer.display(observedCellId, kernel.format(value));
+  }
+  /** A method, not an own closure: most executions never call it (docs/plugins-lifecycle.md). */
+  interrupt(reason?: string, options?: InterruptOptions): void {
+    this.kernel.interruptExecution(this, reason, options);
   }
   get signal(): AbortSignal {
     return this.controller.signal;

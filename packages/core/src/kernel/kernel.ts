@@ -8,6 +8,7 @@ import type {
   ExecutionContext,
   ExecutionLifecycle,
   Executor,
+  InterruptOptions,
   KernelPlugin,
   KernelWarning,
   Scheduler,
@@ -97,6 +98,8 @@ interface Running {
   controller: LazyAbortController;
   generation: number;
   timer: ReturnType<typeof setTimeout> | null;
+  /** When the armed deadline fires (epoch ms), or null. */
+  deadlineAt: number | null;
 }
 
 export class Kernel {
@@ -205,13 +208,18 @@ export class Kernel {
     this.graph.version++;
   }
 
-  /** The nearest cell (earlier ones first) that failed analysis and whose code mentions `name`. */
-  private unparsedDefinerOf(name: string, reader: CellId): string | null {
+  /**
+   * The nearest cell (earlier ones first) that may define `name` but cannot run: it failed
+   * analysis and mentions `name`, or (reactive mode) it has a star import.
+   */
+  private unparsedDefinerOf(name: string, reader: CellId): { cell: string; reason: string } | null {
     let best: CellState | null = null;
     const at = this.graph.positionOf(reader);
     const word = new RegExp(`(^|[^\\w.$])${name.replace(/[$]/g, "\\$")}(?![\\w$])`, "mu");
     for (const c of this.cellStates.values()) {
-      if (!c.isCode || !c.analysis?.error || c.id === reader || !word.test(c.code)) continue;
+      if (!c.isCode || c.id === reader) continue;
+      const broken = c.analysis?.error ? word.test(c.code) : (c.analysis?.starImports?.length ?? 0) > 0;
+      if (!broken) continue;
       const p = this.graph.positionOf(c.id);
       if (!best) best = c;
       else {
@@ -221,7 +229,11 @@ export class Kernel {
         if (better) best = c;
       }
     }
-    return best?.label ?? null;
+    if (!best) return null;
+    const reason = best.analysis?.error
+      ? `has an error (it mentions '${name}')`
+      : `has a star import, which may define '${name}'`;
+    return { cell: best.label, reason };
   }
 
   /** Records a warning (kept for `run --json`, logged on stderr). */
@@ -564,8 +576,11 @@ export class Kernel {
       this,
     );
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let deadlineAt: number | null = null;
     this.interrupts?.takeReason?.();
     this.pendingKind = null;
+    const limit = timeoutMs !== undefined && timeoutMs >= 0 ? timeoutMs : this.defaultTimeoutMs;
+    if (limit !== null) deadlineAt = Date.now() + limit;
     if (timeoutMs !== undefined && timeoutMs >= 0) {
       const message = `execution timed out after ${timeoutMs} ms`;
       if (this.interrupts?.armDeadline) this.interrupts.armDeadline(timeoutMs, message);
@@ -580,6 +595,7 @@ export class Kernel {
       controller,
       generation: this.interrupts?.generation() ?? 0,
       timer,
+      deadlineAt,
     };
     return ctx;
   }
@@ -615,6 +631,33 @@ export class Kernel {
 
   /** A per-cell time limit (`kernelkit run --timeout`), or null. */
   defaultTimeoutMs: number | null = null;
+
+  /**
+   * `ctx.interrupt(reason, { afterMs })` of a running execution: stops that cell only (like a
+   * deadline), at once or through the deadline timer, which also stops a synchronous loop.
+   */
+  interruptExecution(
+    ctx: ExecutionContext,
+    reason = "interrupted by a lifecycle",
+    options: InterruptOptions = {},
+  ): void {
+    const r = this.running;
+    if (!r || r.ctx !== ctx) return;
+    const afterMs = options.afterMs;
+    if (afterMs === undefined || afterMs <= 0) {
+      this.interrupt(reason, "timeout");
+      return;
+    }
+    const at = Date.now() + afterMs;
+    // An earlier deadline (--timeout, or an earlier call) wins.
+    if (r.deadlineAt !== null && r.deadlineAt <= at) return;
+    r.deadlineAt = at;
+    if (this.interrupts?.armDeadline) this.interrupts.armDeadline(afterMs, reason);
+    else {
+      if (r.timer) clearTimeout(r.timer);
+      r.timer = setTimeout(() => this.interrupt(reason, "timeout"), afterMs);
+    }
+  }
 
   /** Interrupts the running cell (if any) and cancels what is queued. */
   interrupt(reason = "execution was interrupted", kind: "timeout" | "other" = "other"): void {

@@ -5,11 +5,13 @@ export { HOST_GLOBALS, isJsContextGlobal, JS_CONTEXT_GLOBALS, KERNEL_GLOBALS } f
 export type { GraphCellInput } from "./graph.ts";
 export { DataflowGraph } from "./graph.ts";
 export { isCompleteJs } from "./is-complete.ts";
-export type { Notebook, NotebookCell, NotebookKind, ParseOptions } from "./notebook.ts";
+export type { LanguageSpec } from "./languages.ts";
 export {
-  contentCellId,
+  BUILTIN_LANGUAGE_TABLE,
+  BUILTIN_LANGUAGES,
+  isBuiltinExtension,
+  LanguageTable,
   lineCommentOf,
-  NOTEBOOK_EXTENSIONS,
-  notebookKind,
-  parseNotebook,
-} from "./notebook.ts";
+} from "./languages.ts";
+export type { Notebook, NotebookCell, NotebookKind, ParseOptions } from "./notebook.ts";
+export { contentCellId, NOTEBOOK_EXTENSIONS, notebookKind, parseNotebook } from "./notebook.ts";

@@ -1,8 +1,8 @@
 // Percent-format notebooks ("// %%" / "# %%"), as jupytext, VS Code, Spyder and PyCharm write them.
 import { createHash } from "node:crypto";
-import { extname } from "node:path";
 import type { CellType, Language } from "../contract/cell.ts";
 import { KernelkitError } from "../contract/errors.ts";
+import { BUILTIN_LANGUAGE_TABLE, lineCommentOf, type NotebookKind } from "./languages.ts";
 
 export interface NotebookCell {
   /** The cell's name when it has one, else a hash of its code plus its occurrence index. */
@@ -22,6 +22,8 @@ export interface Notebook {
   readonly language: Language;
   /** JS/TS notebooks: whether cells are TypeScript (stripped before running). */
   readonly typescript: boolean;
+  /** The language's line comment ("//", "#"): cell markers are `<lineComment> %%`. */
+  readonly lineComment?: string;
   readonly cells: NotebookCell[];
   /** The file format it was read from (percent when absent). */
   readonly format?: "percent" | "ipynb";
@@ -32,38 +34,20 @@ export interface Notebook {
   readonly frontMatter?: string | null;
 }
 
-export interface NotebookKind {
-  language: Language;
-  typescript: boolean;
-}
+export type { NotebookKind } from "./languages.ts";
 
-const KINDS: Record<string, NotebookKind> = {
-  ".ts": { language: "javascript", typescript: true },
-  ".mts": { language: "javascript", typescript: true },
-  ".js": { language: "javascript", typescript: false },
-  ".mjs": { language: "javascript", typescript: false },
-  ".py": { language: "python", typescript: false },
-};
+/** The extensions of the built-in notebook kinds (plugin languages add theirs, see LanguageTable). */
+export const NOTEBOOK_EXTENSIONS: readonly string[] = BUILTIN_LANGUAGE_TABLE.extensions();
 
-export const NOTEBOOK_EXTENSIONS: readonly string[] = Object.keys(KINDS);
-
-/** The language of a notebook file by its extension, or null when it is not a notebook kind. */
+/** The built-in kind of a notebook file by its extension, or null (plugin languages: LanguageTable). */
 export function notebookKind(path: string): NotebookKind | null {
-  return KINDS[extname(path).toLowerCase()] ?? null;
+  return BUILTIN_LANGUAGE_TABLE.kindOf(path);
 }
 
 /** The id of an unnamed cell: a hash of its code, plus its occurrence index among identical cells. */
 export function contentCellId(code: string, occurrence: number): string {
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 12);
   return occurrence === 0 ? hash : `${hash}-${occurrence}`;
-}
-
-/** The line comment percent markers and markdown lines use, by language. */
-const LINE_COMMENTS: Record<string, string> = { javascript: "//", python: "#" };
-
-/** A language's line comment ("//" for JS/TS, "#" for Python); plugin languages pass their own. */
-export function lineCommentOf(language: Language): string {
-  return LINE_COMMENTS[language] ?? "//";
 }
 
 interface Header {
@@ -116,7 +100,9 @@ export function parseNotebook(text: string, options: ParseOptions = {}): Noteboo
   const kind = options.language
     ? { language: options.language, typescript: options.typescript ?? false }
     : ((path ? notebookKind(path) : null) ?? { language: "javascript", typescript: true });
-  const syntax = syntaxFor(options.lineComment ?? lineCommentOf(kind.language), kind.language);
+  const lineComment =
+    options.lineComment ?? (kind as NotebookKind).lineComment ?? lineCommentOf(kind.language);
+  const syntax = syntaxFor(lineComment, kind.language);
   const { marker, comment } = syntax;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r?\n/);
@@ -206,6 +192,7 @@ export function parseNotebook(text: string, options: ParseOptions = {}): Noteboo
     path,
     language: kind.language,
     typescript: kind.typescript,
+    lineComment,
     cells,
     format: "percent",
     frontMatter,

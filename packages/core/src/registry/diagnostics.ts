@@ -1,6 +1,7 @@
 // Every message the plugin registry can show, in one place (rollup's logs.ts style): each
 // factory returns a coded KernelkitError with a hint that says what to do.
 import { KernelkitError } from "../contract/errors.ts";
+import type { OptionIssue } from "../contract/options-schema.ts";
 import { API_VERSION } from "../contract/version.ts";
 import type { EntryPoint, PluginGroup } from "./entry-points.ts";
 
@@ -77,20 +78,33 @@ export const pluginDiagnostics = {
     new KernelkitError("KK_PLUGIN_SHAPE", `${describePlugin(group, name, entry)} ${what}`, {
       hint: `A plugin module default-exports the ${group} object or a factory (options, ctx) => ${group}.`,
     }),
-  language: (name: string, serves: string, language: string) =>
+  options: (group: PluginGroup, name: string, entry: EntryPoint | null, issues: readonly OptionIssue[]) =>
+    new KernelkitError(
+      "KK_PLUGIN_OPTIONS",
+      `${describePlugin(group, name, entry)} has invalid options: ${issues
+        .map((i) => `${i.path}: ${i.message} (given ${i.given})`)
+        .join("; ")}`,
+      {
+        hint: `Fix the ${group}'s options in the config (or flags); its module's optionsSchema says what each option takes.`,
+      },
+    ),
+  language: (name: string, serves: string, language: string, candidates: readonly string[]) =>
     new KernelkitError(
       "KK_PLUGIN_LANGUAGE",
       `executor '${name}' runs ${serves} cells, but this notebook's cells are ${language}`,
       {
         hint:
-          language === "python"
-            ? "Use --executor python for .py notebooks."
-            : "Use an executor that serves this notebook's language.",
+          candidates.length > 0
+            ? `Executors serving ${language}: ${candidates.join(", ")}; name one with --executor, or leave --executor (and the config's executor) out to pick one automatically.`
+            : `No installed executor serves ${language}: install a package whose manifest lists an executor for ${language}, or leave --executor out for a built-in language.`,
       },
     ),
-  noExecutor: (language: string) =>
-    new KernelkitError("KK_PLUGIN_NOT_FOUND", `no executor serves ${language} cells`, {
-      hint: "Install an executor package for this language or name one with --executor.",
+  noExecutor: (language: string, packages: readonly string[]) =>
+    new KernelkitError("KK_NO_EXECUTOR", `no executor serves ${language} cells`, {
+      hint:
+        packages.length > 0
+          ? `Packages that could serve ${language}: ${packages.join(", ")}. Fix or allow one of them (see \`kernelkit plugins\`), or name an executor with --executor.`
+          : `No installed package declares an executor for ${language}: add one to package.json's dependencies (its manifest lists "languages": ["${language}"]), or name one with --executor.`,
     }),
   requires: (lifecycle: string, capability: string, executor: string) =>
     new KernelkitError(

@@ -5,7 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { KernelWarning } from "../contract/plugin.ts";
 import { API_VERSION } from "../contract/version.ts";
+import type { LanguageSpec } from "../notebook/languages.ts";
 import { lazyRequire } from "../runtime/module-trap.ts";
+import { type DeclaredLanguages, type LanguageProblem, languagesOf, settleLanguages } from "./languages.ts";
 
 export const PLUGIN_GROUPS = ["executor", "lifecycle", "scheduler", "transport", "plugin"] as const;
 export type PluginGroup = (typeof PLUGIN_GROUPS)[number];
@@ -38,6 +40,8 @@ export interface Discovery {
   readonly entryPoints: EntryPoint[];
   /** Malformed manifests and similar: reported as warnings, never fatal. */
   readonly warnings: KernelWarning[];
+  /** Notebook languages the packages declare (`kernelkit.languages`). */
+  readonly languages?: DeclaredLanguages;
 }
 
 /** The nearest package.json at or above `from`, or null. */
@@ -153,7 +157,9 @@ export function entryPointsOf(
     problem(`its package.json "kernelkit" field must be an object`);
     return [];
   }
-  const { api, entryPoints } = m as { api?: unknown; entryPoints?: unknown };
+  const { api, entryPoints, languages } = m as { api?: unknown; entryPoints?: unknown; languages?: unknown };
+  // A package may only declare languages (its executor can come from another package).
+  if (entryPoints === undefined && languages !== undefined) return [];
   if (typeof entryPoints !== "object" || entryPoints === null || Array.isArray(entryPoints)) {
     problem(`"kernelkit.entryPoints" must be an object of groups (${PLUGIN_GROUPS.join(", ")})`);
     return [];
@@ -212,7 +218,8 @@ export function entryPointsOf(
 export function discoverEntryPoints(from: string, env: NodeJS.ProcessEnv = process.env): Discovery {
   const packageJson = findPackageJson(from);
   const warnings: KernelWarning[] = [];
-  if (!packageJson) return { packageJson: null, entryPoints: [], warnings };
+  if (!packageJson)
+    return { packageJson: null, entryPoints: [], warnings, languages: settleLanguages([], []) };
   let project: { dependencies?: unknown; devDependencies?: unknown };
   try {
     project = readJson(packageJson) as typeof project;
@@ -221,7 +228,7 @@ export function discoverEntryPoints(from: string, env: NodeJS.ProcessEnv = proce
       code: "KK_PLUGIN_MANIFEST",
       message: `cannot read ${packageJson}: ${(error as Error).message}; no plugins discovered`,
     });
-    return { packageJson, entryPoints: [], warnings };
+    return { packageJson, entryPoints: [], warnings, languages: settleLanguages([], []) };
   }
   const names = new Set<string>();
   for (const deps of [project?.dependencies, project?.devDependencies]) {
@@ -230,6 +237,8 @@ export function discoverEntryPoints(from: string, env: NodeJS.ProcessEnv = proce
   const filter = pluginFilter(env);
   const projectDir = dirname(packageJson);
   const entryPoints: EntryPoint[] = [];
+  const declared: LanguageSpec[] = [];
+  const problems: LanguageProblem[] = [];
   for (const name of names) {
     const file = findInstalled(name, projectDir);
     if (!file) continue;
@@ -252,6 +261,15 @@ export function discoverEntryPoints(from: string, env: NodeJS.ProcessEnv = proce
       continue;
     }
     if (pkg.kernelkit === undefined) continue;
+    const pkgName = typeof pkg.name === "string" ? pkg.name : name;
+    const manifest = pkg.kernelkit as { languages?: unknown } | null;
+    // Languages follow the package: only a deny of the package itself drops them.
+    const packageDenied = filter.check(pkgName, pkgName)?.startsWith("denied") === true;
+    if (typeof manifest === "object" && manifest !== null && !packageDenied) {
+      const found = languagesOf(pkgName, manifest.languages, warnings);
+      declared.push(...found.languages);
+      problems.push(...found.problems);
+    }
     entryPoints.push(
       ...entryPointsOf(
         {
@@ -265,5 +283,5 @@ export function discoverEntryPoints(from: string, env: NodeJS.ProcessEnv = proce
       ),
     );
   }
-  return { packageJson, entryPoints, warnings };
+  return { packageJson, entryPoints, warnings, languages: settleLanguages(declared, problems) };
 }

@@ -15,6 +15,14 @@ export {
   pluginFilter,
 } from "./entry-points.ts";
 export { enableTypeScriptImports, importFile } from "./import-module.ts";
+export type { DeclaredLanguages, LanguageConflict, LanguageProblem } from "./languages.ts";
+export {
+  languagesOf,
+  languageTable,
+  notebookExtensionsWith,
+  notebookKindWith,
+  settleLanguages,
+} from "./languages.ts";
 export type {
   BuiltinLoader,
   ExecutorResolution,

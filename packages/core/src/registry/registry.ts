@@ -3,6 +3,7 @@
 // plugin); entry points come from discovery or from programmatic registration.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { isStandardSchema, type StandardSchemaV1, validateOptions } from "../contract/options-schema.ts";
 import type {
   ExecutionLifecycle,
   Executor,
@@ -129,6 +130,8 @@ export class PluginRegistry {
   private readonly discovered: readonly EntryPoint[];
   private readonly registered: EntryPoint[] = [];
   private readonly filter: PluginFilter;
+  /** optionsSchema exported beside a module's default export, keyed by that export. */
+  private readonly schemas = new WeakMap<object, StandardSchemaV1>();
 
   constructor(options: RegistryOptions) {
     this.context = options.context;
@@ -230,7 +233,42 @@ export class PluginRegistry {
     }
     if (ns === null || typeof ns !== "object" || !("default" in ns) || ns.default === undefined)
       throw diag.shape(group, target.label, entry, "has no default export");
+    const schema = (ns as { optionsSchema?: unknown }).optionsSchema;
+    if (schema !== undefined) {
+      if (!isStandardSchema(schema))
+        throw diag.shape(
+          group,
+          target.label,
+          entry,
+          "exports an optionsSchema that is not a Standard Schema (no '~standard' with version 1 and validate)",
+        );
+      const d = ns.default;
+      if ((typeof d === "object" && d !== null) || typeof d === "function") this.schemas.set(d, schema);
+    }
     return ns.default;
+  }
+
+  /** Options checked against the module's optionsSchema (when it exports one): its output, or KK_PLUGIN_OPTIONS. */
+  private async checkedOptions(
+    group: PluginGroup,
+    target: Target,
+    value: unknown,
+    options: unknown,
+  ): Promise<unknown> {
+    const schema =
+      (typeof value === "object" && value !== null) || typeof value === "function"
+        ? this.schemas.get(value as object)
+        : undefined;
+    if (!schema) return options;
+    const entry = target.kind === "entry" ? target.entry : null;
+    let r: Awaited<ReturnType<typeof validateOptions>>;
+    try {
+      r = await validateOptions(schema, options ?? {});
+    } catch (error) {
+      throw diag.construct(group, target.label, entry, error);
+    }
+    if (!r.ok) throw diag.options(group, target.label, entry, r.issues);
+    return r.value;
   }
 
   /** Calls a factory (never with `new`) or takes the object, then checks the result's shape. */
@@ -250,6 +288,7 @@ export class PluginRegistry {
         entry,
         "default-exports a class; export an instance or a factory function",
       );
+    options = await this.checkedOptions(group, target, value, options);
     if (typeof value === "function") {
       try {
         plugin = await (value as (o: unknown, c: PluginContext) => unknown)(options ?? {}, ctx);
@@ -301,10 +340,11 @@ export class PluginRegistry {
     if (typeof value !== "function" || isClass(value))
       return (await this.construct("scheduler", target, value, ref.options, this.context)) as Scheduler;
     const entry = target.kind === "entry" ? target.entry : null;
+    const options = await this.checkedOptions("scheduler", target, value, ref.options);
     return (graph: DataflowGraph) => {
       let s: unknown;
       try {
-        s = (value as (o: unknown, c: unknown) => unknown)(ref.options ?? {}, { ...this.context, graph });
+        s = (value as (o: unknown, c: unknown) => unknown)(options ?? {}, { ...this.context, graph });
       } catch (error) {
         throw diag.construct("scheduler", target.label, entry, error);
       }
@@ -361,7 +401,11 @@ export class PluginRegistry {
     const checkLanguage = (executor: Executor) => {
       if (executor.language !== language) {
         void Promise.resolve(executor.dispose?.()).catch(() => {});
-        throw diag.language(executor.name, executor.language, language);
+        const serving = this.entryPoints("executor")
+          .filter((e) => e.status === "compatible" && (e.languages ?? ["javascript"]).includes(language))
+          .map((e) => e.name);
+        const builtin = language === "javascript" ? ["default"] : language === "python" ? ["python"] : [];
+        throw diag.language(executor.name, executor.language, language, [...builtin, ...new Set(serving)]);
       }
       return executor;
     };
@@ -396,7 +440,16 @@ export class PluginRegistry {
       }
     }
     const fallback = language === "javascript" ? "default" : language === "python" ? "python" : null;
-    if (!fallback || !this.builtins.has(`executor:${fallback}`)) throw diag.noExecutor(language);
+    if (!fallback || !this.builtins.has(`executor:${fallback}`)) {
+      // Who could have served it: packages with an executor for the language that were skipped.
+      const could = this.entryPoints("executor")
+        .filter((e) => (e.languages ?? ["javascript"]).includes(language))
+        .map(
+          (e) =>
+            `${e.package ?? e.name} (${e.status === "compatible" ? "failed to load" : (e.reason ?? e.status)})`,
+        );
+      throw diag.noExecutor(language, [...new Set(could)]);
+    }
     if (warnings.length > 0) {
       const last = warnings[warnings.length - 1]!;
       last.message += `; using the built-in '${fallback}' executor`;

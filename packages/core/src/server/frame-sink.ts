@@ -138,9 +138,16 @@ export class RequestFrames implements RunObserver {
     this.sink.send(f);
   }
 
-  status(cellId: CellId, status: "queued" | "running" | "idle", runResult?: string): void {
+  status(
+    cellId: CellId,
+    status: "queued" | "running" | "idle",
+    runResult?: string,
+    skippedBy?: string | null,
+  ): void {
     const f: Frame = { type: "cell_status", id: this.requestId, cellId, status };
     if (runResult !== undefined) f.runResult = runResult;
+    // Only on a skipped cell's idle frame: clients show it as skipped (docs/plugins-lifecycle.md).
+    if (skippedBy) f.skippedBy = skippedBy;
     this.sink.send(f);
   }
   stdout(cellId: CellId | null, text: string): void {

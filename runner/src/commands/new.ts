@@ -1,0 +1,261 @@
+// `kernelkit new executor|lifecycle|scheduler|transport NAME [--dir D] [--language L]`: writes a
+// plugin package whose own tests (the conformance kit) pass as generated, and which
+// `kernelkit plugins --check` lists as ok once it is a dependency (docs/plugins.md).
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { API_VERSION, isBuiltinExtension, KernelkitError, VERSION } from "@kernelkit/core";
+import { originalWrite } from "@kernelkit/executor-default";
+import { EXIT, reportStartupError } from "../cli-error.ts";
+
+export interface NewOptions {
+  dir?: string;
+  language?: string;
+  /** --extension: the file extension of the declared language (default "." + language). */
+  extension?: string;
+  /** --line-comment: the declared language's line comment (default "#"). */
+  lineComment?: string;
+}
+
+export const NEW_KINDS = ["executor", "lifecycle", "scheduler", "transport"] as const;
+type Kind = (typeof NEW_KINDS)[number];
+
+const ENTRY_NAME = /^[a-z][a-z0-9-]*$/;
+const LANGUAGE = /^[A-Za-z][\w.+-]*$/;
+
+function usage(message: string, hint: string): KernelkitError {
+  return new KernelkitError("KK_USAGE", message, { hint });
+}
+
+/** runner/templates: from src/commands/new.ts two folders up, from a dist/ chunk one. */
+function findTemplates(): string {
+  for (const up of ["../../templates/", "../templates/"]) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(join(dir, "executor-shell"))) return dir;
+  }
+  throw new KernelkitError("KK_INTERNAL", "kernelkit's plugin templates are missing", {
+    hint: "Reinstall kernelkit (its package ships a templates/ folder).",
+  });
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...walk(full));
+    else out.push(full);
+  }
+  return out;
+}
+
+interface Plan {
+  kind: Kind;
+  name: string;
+  pkg: string;
+  dir: string;
+  language: string | null;
+  extension: string | null;
+  lineComment: string | null;
+  template: string;
+}
+
+/** The package.json: manifest with the `api` range, a peer dependency on core, test scripts. */
+function packageJson(p: Plan): string {
+  const major = API_VERSION.split(".")[0];
+  const coreRange = `^${VERSION}`;
+  const entryFile = `./src/${p.kind}.ts`;
+  const entry =
+    p.kind === "executor" ? { path: entryFile, languages: [p.language ?? "javascript"] } : entryFile;
+  const manifest: Record<string, unknown> = {
+    api: `^${major}.0.0`,
+    entryPoints: { [p.kind]: { [p.name]: entry } },
+  };
+  if (p.kind === "executor" && p.extension && p.lineComment && p.language)
+    manifest.languages = {
+      [p.language]: {
+        extensions: [p.extension],
+        lineComment: p.lineComment,
+        mimetype: `text/x-${p.language.toLowerCase()}`,
+      },
+    };
+  // `kernelkit conformance NAME` uses the same samples and options as the package's test.
+  if (p.kind === "executor")
+    manifest.conformance = { [p.name]: { samples: "./src/samples.ts", options: {} } };
+  if (p.kind === "lifecycle")
+    manifest.conformance = {
+      [p.name]: {
+        samples: "./src/samples.ts",
+        options: { budgetMs: 300, skip: ["skip-me"], deny: ["denied"] },
+      },
+    };
+  const devDependencies: Record<string, string> = {
+    "@kernelkit/conformance": coreRange,
+    "@kernelkit/core": coreRange,
+    vitest: "^4.1.0",
+  };
+  const dependencies: Record<string, string> = {};
+  if (p.template === "executor-js") dependencies["@kernelkit/executor-default"] = coreRange;
+  if (p.template === "transport") dependencies["@kernelkit/transport-stdio"] = coreRange;
+  const json = {
+    name: p.pkg,
+    version: "0.1.0",
+    description: `A kernelkit ${p.kind}${p.language && p.kind === "executor" ? ` for ${p.language}` : ""}`,
+    type: "module",
+    license: "MIT",
+    keywords: ["kernelkit", "kernelkit-plugin", `kernelkit-${p.kind}`],
+    files: ["src"],
+    engines: { node: ">=20.19.0" },
+    scripts: { test: "vitest run", "kernelkit:check": `kernelkit conformance ${p.name}` },
+    kernelkit: manifest,
+    peerDependencies: { "@kernelkit/core": coreRange },
+    ...(Object.keys(dependencies).length > 0 ? { dependencies } : {}),
+    devDependencies,
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+function readme(p: Plan): string {
+  const lang = p.kind === "executor" ? (p.language ?? "javascript") : null;
+  const declares =
+    p.extension && p.lineComment
+      ? `\nIt declares the notebook language \`${p.language}\` (\`${p.extension}\` files, cells marked \`${p.lineComment} %%\`), so \`kernelkit run notebook${p.extension}\` picks this executor once the package is a dependency.\n`
+      : "";
+  return `# ${p.pkg}
+
+A kernelkit ${p.kind}${lang ? ` for ${lang} notebooks` : ""}, generated by \`kernelkit new ${p.kind} ${p.name}\`.
+${declares}
+## Develop
+
+\`\`\`sh
+npm install
+npm test                              # the conformance kit, every tier
+\`\`\`
+
+- \`src/${p.kind}.ts\` — the ${p.kind} (default export: a factory \`(options, ctx) => ${p.kind}\`; \`optionsSchema\` validates its options).${p.kind === "executor" || p.kind === "lifecycle" ? `\n- \`src/samples.ts\` — the cells the conformance kit runs (docs/conformance-samples.md in kernelkit).` : ""}
+- \`test/conformance.test.ts\` — one call to the kit.
+
+## Use
+
+Add the package to a project's dependencies; then
+
+\`\`\`sh
+npx kernelkit plugins --check                  # lists '${p.name}' with check ok
+npx kernelkit conformance ${p.name}${" ".repeat(Math.max(1, 12 - p.name.length))}# the tiered scorecard, from this package's samples
+\`\`\`
+
+${
+  p.kind === "executor"
+    ? `Executors are chosen automatically for notebooks of the languages they serve (\`kernelkit.entryPoints.executor.${p.name}.languages\`).`
+    : `Name it in a config file: \`${p.kind === "lifecycle" ? `lifecycles: ["${p.name}"]` : `${p.kind}: "${p.name}"`}\`${p.kind === "lifecycle" ? `, or \`kernelkit run nb.ts --lifecycle ${p.name}\`` : p.kind === "transport" ? `, or \`kernelkit serve --transport ${p.name}\`` : ""}.`
+}
+
+## Publish
+
+The manifest (\`"kernelkit"\` in package.json) declares the plugin API range it was written for
+(\`api\`), and \`@kernelkit/core\` is a peer dependency: the project's kernelkit provides it.
+kernelkit loads \`src/*.ts\` directly (types are stripped on import), so there is no build step.
+`;
+}
+
+export async function newCommand(kindArg: string, nameArg: string, options: NewOptions): Promise<number> {
+  const out = originalWrite("stdout");
+  const err = originalWrite("stderr");
+  let plan: Plan;
+  try {
+    if (!(NEW_KINDS as readonly string[]).includes(kindArg))
+      throw usage(`unknown plugin kind '${kindArg}'`, `Use one of: ${NEW_KINDS.join(", ")}.`);
+    const kind = kindArg as Kind;
+    const name = nameArg.replace(new RegExp(`^kernelkit-${kind}-`), "");
+    if (!ENTRY_NAME.test(name))
+      throw usage(
+        `'${nameArg}' is not a plugin name: use lower-case letters, digits and dashes, starting with a letter`,
+        `For example: kernelkit new ${kind} my-${kind}.`,
+      );
+    if (options.language !== undefined && kind !== "executor")
+      throw usage(
+        "--language is for executors",
+        `Drop --language, or run: kernelkit new executor ${name} --language ${options.language}.`,
+      );
+    const language = options.language ?? null;
+    if (language !== null && !LANGUAGE.test(language))
+      throw usage(`'${language}' is not a language name`, "Use letters, digits and . + - _ (e.g. shell).");
+    const builtin = language === null || language === "javascript" || language === "python";
+    let extension: string | null = null;
+    let lineComment: string | null = null;
+    if (!builtin) {
+      extension = (options.extension ?? `.${language!.toLowerCase()}`).toLowerCase();
+      if (!extension.startsWith(".")) extension = `.${extension}`;
+      if (isBuiltinExtension(extension))
+        throw usage(
+          `${extension} belongs to a built-in language`,
+          "Choose another extension with --extension.",
+        );
+      lineComment = options.lineComment ?? "#";
+    } else if (options.extension !== undefined || options.lineComment !== undefined) {
+      throw usage(
+        `--extension and --line-comment declare a new language; ${language ?? "javascript"} is built in`,
+        "Drop them, or give --language a new language's name.",
+      );
+    }
+    if (language === "python")
+      throw usage(
+        "the executor template runs JavaScript or a new language through sh; a Python template is not available",
+        "Use --language with a new language's name, or leave it out for JavaScript.",
+      );
+    const pkg = `kernelkit-${kind}-${name}`;
+    const dir = resolve(options.dir ?? pkg);
+    if (existsSync(dir) && readdirSync(dir).length > 0)
+      throw usage(
+        `${relative(process.cwd(), dir) || dir} exists and is not empty`,
+        "Choose another folder with --dir.",
+      );
+    const template = kind === "executor" ? (builtin ? "executor-js" : "executor-shell") : kind;
+    plan = { kind, name, pkg, dir, language, extension, lineComment, template };
+  } catch (error) {
+    return reportStartupError(error, false, out, err);
+  }
+
+  const source = join(findTemplates(), plan.template);
+  const replace = (text: string) =>
+    text
+      .replaceAll("__NAME__", plan.name)
+      .replaceAll("__PACKAGE__", plan.pkg)
+      .replaceAll("__LANGUAGE__", plan.language ?? "javascript")
+      .replaceAll("__EXTENSION__", plan.extension ?? ".ts")
+      .replaceAll("__COMMENT__", plan.lineComment ?? "//");
+  const files: Record<string, string> = {
+    "package.json": packageJson(plan),
+    "README.md": readme(plan),
+    ".gitignore": "node_modules\n",
+    "tsconfig.json": `${JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noEmit: true,
+          allowImportingTsExtensions: true,
+          skipLibCheck: true,
+          types: ["node"],
+        },
+        include: ["src", "test"],
+      },
+      null,
+      2,
+    )}\n`,
+  };
+  for (const file of walk(source)) files[relative(source, file)] = replace(readFileSync(file, "utf8"));
+  for (const [rel, content] of Object.entries(files)) {
+    const target = join(plan.dir, rel);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  const shown = relative(process.cwd(), plan.dir) || ".";
+  out(
+    `Created ${plan.pkg} in ${shown}/ (${Object.keys(files).length} files)\n\n` +
+      `  cd ${shown} && npm install && npm test     # the conformance kit\n` +
+      `  then add it to a project's dependencies:   kernelkit plugins --check\n`,
+  );
+  return EXIT.ok;
+}

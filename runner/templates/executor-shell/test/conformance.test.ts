@@ -1,0 +1,6 @@
+// The executor against kernelkit's conformance kit, with its own __LANGUAGE__ samples.
+import { describeExecutorConformance } from "@kernelkit/conformance";
+import { createExecutor } from "../src/executor.ts";
+import samples from "../src/samples.ts";
+
+describeExecutorConformance("__NAME__", (ctx) => createExecutor({}, ctx), { samples });

@@ -1,0 +1,2 @@
+export declare const TRY_COMMANDS: readonly string[];
+export declare function setupHint(): string;
