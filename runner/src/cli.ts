@@ -3,6 +3,7 @@ import { registerKernelSource, VERSION } from "@kernelkit/core";
 import { originalWrite, realExit } from "@kernelkit/executor-default";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT } from "./cli-error.ts";
+import { joinParameterPairs } from "./parameter-args.ts";
 
 registerKernelSource(new URL("../", import.meta.url).href);
 const out = originalWrite("stdout");
@@ -51,7 +52,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("run every cell of a notebook once, reactively, and print each cell's outputs")
     .argument(
       "<notebooks...>",
-      "percent-format notebooks (.ts, .mts, .js, .mjs, .py); several run in parallel",
+      "notebooks: percent format (.ts, .mts, .js, .mjs, .py) or .ipynb; several run in parallel",
     )
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")
     .addOption(
@@ -72,6 +73,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("--strict", "strict mode: each cell sees only copies of its refs")
     .option("--profile <out>", "time each cell; write a Chrome trace (Perfetto, chrome://tracing) to <out>")
+    .option("--output <out.ipynb>", "write the executed notebook (outputs included) to this .ipynb file")
+    .option("--inplace", "write the executed notebook over the input .ipynb")
+    .option(
+      "-p, --parameter <name=value>",
+      "set a parameter: -p NAME VALUE (VALUE as JSON, else a string; repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option("--parameters <file.json>", "parameter values from a JSON object file")
     .addHelpText(
       "after",
       "\nExit codes: 0 all cells succeeded; 1 a cell failed, was cancelled or interrupted;\n2 usage, config or plugin error; 130 interrupted by Ctrl-C.",
@@ -87,9 +96,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("convert")
+    .description("convert a notebook between the percent format and .ipynb (by the files' extensions)")
+    .argument("<in>", "a percent notebook (.ts, .py, …) or an .ipynb")
+    .argument("<out>", "the file to write: .ipynb, or a percent notebook's extension")
+    .action(async (input: string, output: string) => {
+      const { convertCommand } = await import("./commands/convert.ts");
+      setExit(await convertCommand(input, output));
+    });
+
+  program
     .command("check")
     .description("analyse a notebook without running it: defs, refs and graph errors")
-    .argument("<notebook>", "a percent-format notebook")
+    .argument("<notebook>", "a notebook: percent format or .ipynb")
     .option("--json", "print one JSON object (schemaVersion 1) on stdout")
     .option("--types", "type-check JS/TS cells across cells (a cell sees its refs' types)")
     .addOption(
@@ -246,7 +265,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   rawArgv = argv;
   try {
-    await program.parseAsync(argv as string[], { from: "user" });
+    await program.parseAsync(joinParameterPairs(argv), { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (

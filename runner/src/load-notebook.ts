@@ -1,7 +1,7 @@
-// Reads a notebook file with a coded, one-line error for every way it can be wrong. Every
-// command that reads a notebook (run, check, serve) goes through loadNotebook.
+// Reads a notebook file — percent (.ts, .py, …) or Jupyter (.ipynb) — with a coded, one-line
+// error for every way it can be wrong. run, check, serve, watch and convert all read through it.
 import { closeSync, fstatSync, openSync, readFileSync, type Stats, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import {
   discoverEntryPoints,
   KernelkitError,
@@ -12,6 +12,22 @@ import {
   notebookKindWith,
   parseNotebook,
 } from "@kernelkit/core";
+import { type IpynbDocument, type JsonStyle, readIpynb } from "./formats/ipynb.ts";
+import { percentHeaderMetadata } from "./formats/percent-header.ts";
+
+export interface NotebookFile {
+  notebook: Notebook;
+  format: "percent" | "ipynb";
+  /** Notebook-level metadata: the .ipynb's, or a percent file's `jupyter:` header. */
+  metadata: Record<string, unknown>;
+  /** The .ipynb document as read (null for percent files). */
+  document: IpynbDocument | null;
+  style: JsonStyle | null;
+}
+
+export function isIpynbPath(path: string): boolean {
+  return extname(path).toLowerCase() === ".ipynb";
+}
 
 /**
  * What a file is as a notebook: a built-in kind, else a language the project's packages declare
@@ -105,7 +121,8 @@ function readWhole(path: string, pathArg: string, first: Stats): Buffer {
   );
 }
 
-export function loadNotebook(pathArg: string): Notebook {
+/** A notebook file with what writing it back needs (format, document, notebook metadata). */
+export function loadNotebookFile(pathArg: string): NotebookFile {
   const path = resolve(pathArg);
   let stat: Stats;
   try {
@@ -114,7 +131,7 @@ export function loadNotebook(pathArg: string): Notebook {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") {
       throw new KernelkitError("KK_NOTEBOOK_NOT_FOUND", `notebook not found: ${pathArg}`, {
-        hint: "Check the path; notebooks are .ts, .mts, .js, .mjs or .py files.",
+        hint: "Check the path; notebooks are .ts, .mts, .js, .mjs, .py or .ipynb files.",
       });
     }
     throw new KernelkitError("KK_NOTEBOOK_UNREADABLE", `cannot read ${pathArg}: ${(error as Error).message}`);
@@ -124,7 +141,8 @@ export function loadNotebook(pathArg: string): Notebook {
       hint: "Pass a notebook file inside it, e.g. examples/notebooks/sales.ts.",
     });
   }
-  const kind = resolveNotebookKind(path, pathArg);
+  const ipynb = isIpynbPath(path);
+  const kind = ipynb ? null : resolveNotebookKind(path, pathArg);
   const bytes = readWhole(path, pathArg, stat);
   if (bytes.includes(0)) {
     throw new KernelkitError(
@@ -143,5 +161,17 @@ export function loadNotebook(pathArg: string): Notebook {
       hint: "Save the notebook as UTF-8.",
     });
   }
-  return parseNotebook(text, { path, ...kind });
+  if (ipynb) {
+    const { notebook, document, style } = readIpynb(text, path, pathArg);
+    return { notebook, format: "ipynb", metadata: document.metadata, document, style };
+  }
+  const notebook = parseNotebook(text, { path, ...kind! });
+  const header = notebook.frontMatter ?? null;
+  const metadata = header ? percentHeaderMetadata(header, pathArg) : {};
+  return { notebook, format: "percent", metadata, document: null, style: null };
+}
+
+/** The notebook in a file (percent or .ipynb). */
+export function loadNotebook(pathArg: string): Notebook {
+  return loadNotebookFile(pathArg).notebook;
 }

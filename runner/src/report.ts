@@ -4,7 +4,11 @@ import type { CellId, ErrorInfo, Kernel, MimeBundle, RunObserver } from "@kernel
 export interface CellReport {
   id: string;
   name: string | null;
+  /** code | markdown | raw (`kind` in the JSON). */
+  kind: "code" | "markdown" | "raw";
   type: "code" | "markdown" | "raw";
+  /** 1-based position among all the notebook's cells (human labels: `[n] name`). */
+  index?: number;
   status: string;
   output: MimeBundle | null;
   displays: MimeBundle[];
@@ -163,7 +167,7 @@ export class RunCollector implements RunObserver {
       },
       only,
     );
-    const cells = reports.map(({ type: _type, ...rest }) => rest);
+    const cells = reports.map(({ type: _type, index: _index, ...rest }) => rest);
     const json = JSON.stringify({ ...head, cells });
     if (streamed.length === 0) {
       out(`${json}\n`);
@@ -189,13 +193,17 @@ export class RunCollector implements RunObserver {
     textOf: (buffer: TextBuffer) => string,
     only?: ReadonlySet<CellId>,
   ): CellReport[] {
-    const cells = only ? kernel.cells().filter((c) => only.has(c.id)) : kernel.cells();
+    const all = kernel.cells();
+    const position = new Map(all.map((c, i) => [c.id, i + 1]));
+    const cells = only ? all.filter((c) => only.has(c.id)) : all;
     return cells.map((cell) => {
       const e = this.out.get(cell.id);
       const base = {
         id: cell.id,
         name: cell.name,
+        kind: cell.type,
         type: cell.type,
+        index: position.get(cell.id)!,
         defs: [...(cell.analysis?.defs ?? [])],
         refs: [...(cell.analysis?.refs ?? [])],
       };

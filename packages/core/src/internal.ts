@@ -7,7 +7,6 @@ export { CellRunner, errorInfo } from "./execution/cell-runner.ts";
 export { callSeries, createHooks } from "./execution/hooks.ts";
 export { CellState } from "./kernel/cell-state.ts";
 export { clearAnalysisCache } from "./notebook/analysis.ts";
-export { contentCellId } from "./notebook/notebook.ts";
 export { checkApiRange, pluginFilter } from "./registry/entry-points.ts";
 export { liveTaskCount } from "./runtime/async.ts";
 export { RequestFrames } from "./server/frame-sink.ts";

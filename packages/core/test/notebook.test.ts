@@ -1,5 +1,4 @@
-import { notebookKind, parseNotebook } from "@kernelkit/core";
-import { contentCellId } from "@kernelkit/core/internal";
+import { contentCellId, notebookKind, parseNotebook } from "@kernelkit/core";
 import { describe, expect, it } from "vitest";
 
 describe("parseNotebook (percent format)", () => {

@@ -13,8 +13,10 @@ import {
 } from "@kernelkit/core";
 import { originalWrite } from "@kernelkit/executor-default";
 import pc from "picocolors";
+import { cellLabels, labelCellsIn } from "../cell-label.ts";
 import { EXIT, reportStartupError } from "../cli-error.ts";
 import { loadNotebook } from "../load-notebook.ts";
+import { plural } from "../render.ts";
 import { createRegistry } from "../setup.ts";
 
 export interface CheckOptions {
@@ -93,35 +95,34 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
   } catch (error) {
     return reportStartupError(error, json, out, err);
   }
-  const cells = kernel
-    .cells()
-    .filter((c) => c.isCode)
-    .map((c) => {
-      const errors = c.staticErrors();
-      const first = errors[0];
-      const error = first
-        ? {
-            name: first.name,
-            message: first.message,
-            code: first.code,
-            ...(first instanceof Object && "line" in first
-              ? {
-                  line: (first as unknown as { line: number }).line,
-                  column: (first as unknown as { column: number }).column,
-                }
-              : {}),
-          }
-        : null;
-      return {
-        id: c.id,
-        name: c.name,
-        status: error ? ("error" as const) : ("ok" as const),
-        defs: [...(c.analysis?.defs ?? [])],
-        refs: [...(c.analysis?.refs ?? [])],
-        error,
-        ...(types ? { typeErrors: types.cells.get(c.id) ?? [] } : {}),
-      };
-    });
+  const all = kernel.cells();
+  const cells = all.map((c) => {
+    const errors = c.isCode ? c.staticErrors() : [];
+    const first = errors[0];
+    const error = first
+      ? {
+          name: first.name,
+          message: first.message,
+          code: first.code,
+          ...(first instanceof Object && "line" in first
+            ? {
+                line: (first as unknown as { line: number }).line,
+                column: (first as unknown as { column: number }).column,
+              }
+            : {}),
+        }
+      : null;
+    return {
+      id: c.id,
+      name: c.name,
+      kind: c.type,
+      status: error ? ("error" as const) : ("ok" as const),
+      defs: [...(c.analysis?.defs ?? [])],
+      refs: [...(c.analysis?.refs ?? [])],
+      error,
+      ...(types ? { typeErrors: types.cells.get(c.id) ?? [] } : {}),
+    };
+  });
   const typeErrorCount = types ? [...types.cells.values()].reduce((n, list) => n + list.length, 0) : 0;
   const ok = cells.every((c) => c.status === "ok") && typeErrorCount === 0;
   for (const w of types?.problems ?? []) err(`kernelkit: warning ${w.code}: ${w.message}\n`);
@@ -129,6 +130,7 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
     const extra = types && types.problems.length > 0 ? { typeWarnings: types.problems } : {};
     out(`${JSON.stringify({ schemaVersion: 1, ok, cells, ...extra })}\n`);
   } else {
+    const labels = cellLabels(cells);
     if (types) {
       // tsc's own format, so editors and CI matchers that read tsc output read this too.
       const shown = kernel.notebookPath
@@ -143,13 +145,22 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
         out(`\nFound ${typeErrorCount} type error${typeErrorCount === 1 ? "" : "s"}.\n\n`);
     }
     for (const c of cells) {
-      const label = c.name ?? pc.dim(c.id);
+      const label = pc.bold(labels.get(c.id)!);
+      if (c.kind !== "code") {
+        out(`${pc.dim("·")} ${label}  ${pc.dim(c.kind)}\n`);
+        continue;
+      }
       const names = `defs: ${c.defs.join(", ") || "—"}; refs: ${c.refs.join(", ") || "—"}`;
-      if (c.error) out(`${pc.red("✗")} ${label}  ${pc.red(`${c.error.code}: ${c.error.message}`)}\n`);
+      if (c.error)
+        out(
+          `${pc.red("✗")} ${label}  ${pc.red(`${c.error.code}: ${labelCellsIn(c.error.message, labels)}`)}\n`,
+        );
       else out(`${pc.green("✓")} ${label}  ${pc.dim(names)}\n`);
     }
     const bad = cells.filter((c) => c.status === "error").length;
-    out(`\n${cells.length} cells, ${bad === 0 ? pc.green("no errors") : pc.red(`${bad} with errors`)}\n`);
+    out(
+      `\n${plural(cells.length, "cell")}, ${bad === 0 ? pc.green("no errors") : pc.red(`${bad} with errors`)}\n`,
+    );
     if (types && typeErrorCount === 0) out(`${pc.green("no type errors")}\n`);
   }
   return ok ? EXIT.ok : EXIT.failed;

@@ -3,10 +3,12 @@ import { type InterruptEvent, processInterrupts, type RunMode, teardownKernel } 
 import { originalWrite, realExit } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
-import { loadNotebook } from "../load-notebook.ts";
+import type { IpynbRecorder } from "../formats/ipynb-recorder.ts";
+import { loadNotebookFile, type NotebookFile } from "../load-notebook.ts";
 import { profileSection } from "../profile-table.ts";
 import { formatDuration, renderReport } from "../render.ts";
 import { RunCollector } from "../report.ts";
+import type { OutputTarget } from "../run-output.ts";
 import { buildKernel, type KernelFlags } from "../setup.ts";
 
 export interface RunOptions {
@@ -17,6 +19,14 @@ export interface RunOptions {
   lifecycle?: string[];
   strict?: boolean;
   profile?: string;
+  /** --output OUT.ipynb: write the executed notebook there. */
+  output?: string;
+  /** --inplace: write the executed notebook over the input .ipynb. */
+  inplace?: boolean;
+  /** -p NAME VALUE, joined as NAME=VALUE (parameters.ts). */
+  parameter?: string[];
+  /** --parameters FILE.json */
+  parameters?: string;
   mode?: RunMode;
   continueOnError?: boolean;
   jobs?: number;
@@ -34,9 +44,20 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   const unsubscribeEarly = processInterrupts().subscribe(early);
 
   let built: Awaited<ReturnType<typeof buildKernel>>;
-  let notebook: ReturnType<typeof loadNotebook>;
+  let notebook: NotebookFile["notebook"];
+  let file: NotebookFile;
+  let target: OutputTarget | null;
   try {
-    notebook = loadNotebook(notebookArg);
+    file = loadNotebookFile(notebookArg);
+    notebook = file.notebook;
+    // Outputs and parameters load only when asked for: a plain run starts as fast as before.
+    const output = options.output !== undefined || options.inplace ? await import("../run-output.ts") : null;
+    target = output ? output.planOutput(file, options, notebookArg) : null;
+    const parameters =
+      options.parameter !== undefined || options.parameters !== undefined
+        ? await import("../parameters.ts")
+        : null;
+    const params = parameters ? parameters.readParameters(options.parameter, options.parameters) : {};
     const opts: KernelFlags = {
       executor: options.executor,
       config: options.config,
@@ -47,6 +68,13 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
       continueOnError: options.continueOnError,
     };
     built = await buildKernel(notebook, opts);
+    try {
+      if (parameters)
+        file = (await parameters.applyParameters(built.kernel, file, params, built.kernel.mode)).file;
+    } catch (error) {
+      await teardownKernel(built.kernel);
+      throw error;
+    }
   } catch (error) {
     unsubscribeEarly();
     return reportStartupError(error, json, out, err);
@@ -83,7 +111,12 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
   }
   unsubscribeEarly();
 
-  const summary = await kernel.runAll("run", collector);
+  const recording = target ? await import("../formats/ipynb-recorder.ts") : null;
+  const recorder: IpynbRecorder | null = recording ? new recording.IpynbRecorder() : null;
+  const summary = await kernel.runAll(
+    "run",
+    recording && recorder ? recording.teeObserver(collector, recorder) : collector,
+  );
   if (ticker) clearInterval(ticker);
   progress?.clear();
   const totalMs = performance.now() - started;
@@ -98,10 +131,21 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
     );
   } else {
     const reports = collector.reports(kernel);
-    out(renderReport(reports, totalMs) + profileSection(kernel, reports));
+    renderReport(reports, totalMs, { out, err });
+    out(profileSection(kernel, reports));
+  }
+  let wrote = true;
+  if (target && recorder) {
+    try {
+      (await import("../run-output.ts")).writeOutput(target, file, recorder);
+    } catch (error) {
+      reportStartupError(error, false, out, err);
+      wrote = false;
+    }
   }
   const timedOut = kernel.lastInterruptKind === "timeout";
-  const code = summary.interrupted && !timedOut ? EXIT.interrupted : summary.ok ? EXIT.ok : EXIT.failed;
+  const code =
+    summary.interrupted && !timedOut ? EXIT.interrupted : summary.ok && wrote ? EXIT.ok : EXIT.failed;
   await teardownKernel(kernel);
   return code;
 }

@@ -88,7 +88,20 @@ export type ErrorCode =
   | "KK_TYPES_CELL_TOO_LARGE"
   | "KK_TYPES_UNAVAILABLE"
   | "KK_TYPES_WORKER"
-  | "KK_INTERNAL";
+  | "KK_INTERNAL"
+  // notebooks as people have them: .ipynb, headers, parameters
+  | "KK_IPYNB_INVALID"
+  | "KK_IPYNB_INVALID_JSON"
+  | "KK_IPYNB_NO_LANGUAGE"
+  | "KK_IPYNB_OUTPUT_FOLDER"
+  | "KK_IPYNB_READ_ONLY"
+  | "KK_IPYNB_UNKNOWN_LANGUAGE"
+  | "KK_IPYNB_UNSUPPORTED_VERSION"
+  | "KK_IPYNB_WRITE"
+  | "KK_NOTEBOOK_HEADER"
+  | "KK_NO_PARAMETERS_CELL"
+  | "KK_PARAMETERS_FILE"
+  | "KK_UNKNOWN_PARAMETER";
 
 export interface KernelkitErrorOptions {
   hint?: string | undefined;

@@ -13,5 +13,5 @@ export {
   LanguageTable,
   lineCommentOf,
 } from "./languages.ts";
-export type { Notebook, NotebookCell, NotebookKind } from "./notebook.ts";
-export { NOTEBOOK_EXTENSIONS, notebookKind, parseNotebook } from "./notebook.ts";
+export type { Notebook, NotebookCell, NotebookKind, ParseOptions } from "./notebook.ts";
+export { contentCellId, NOTEBOOK_EXTENSIONS, notebookKind, parseNotebook } from "./notebook.ts";
