@@ -50,7 +50,7 @@ export interface ExecutionContext {
    * Stops this execution: the cell ends with status `interrupted` and an error whose message is
    * `reason`; its descendants are cancelled and the rest of the run goes on. With `afterMs` it
    * arms a deadline instead (a timer on another thread, so it also stops a synchronous loop); a
-   * deadline armed after the execution ended does nothing. For lifecycles (docs/plugins-lifecycle.md).
+   * deadline armed after the execution ended does nothing. For lifecycles (docs/plugins/lifecycle.md).
    */
   interrupt(reason?: string, options?: InterruptOptions): void;
 }
@@ -86,7 +86,7 @@ export interface Executor {
 
 /**
  * What a cell's evaluation produced. A lifecycle's teardown may replace it by returning a
- * new RunResult (docs/plugins-lifecycle.md): e.g. fail a cell that succeeded, or clear an error.
+ * new RunResult (docs/plugins/lifecycle.md): e.g. fail a cell that succeeded, or clear an error.
  */
 export interface RunResult {
   output: unknown;

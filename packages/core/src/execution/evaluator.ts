@@ -45,7 +45,7 @@ export class Evaluator {
           r = lc.setup ? lc.setup(cell, ctx) : undefined;
           if (isThenable(r)) r = await r;
         } catch (error) {
-          // The cell fails, and its error says which lifecycle failed it (docs/plugins-lifecycle.md).
+          // The cell fails, and its error says which lifecycle failed it (docs/plugins/lifecycle.md).
           result = { output: null, error: new LifecycleError(lc.name, "setup", error) };
           break;
         }

@@ -46,7 +46,7 @@ export class Execution implements ExecutionContext {
       return answer;
     };
   }
-  /** A method, not an own closure: most executions never call it (docs/plugins-lifecycle.md). */
+  /** A method, not an own closure: most executions never call it (docs/plugins/lifecycle.md). */
   interrupt(reason?: string, options?: InterruptOptions): void {
     this.kernel.interruptExecution(this, reason, options);
   }

@@ -1,5 +1,5 @@
 // The notebook languages kernelkit knows: the built-in ones, plus those packages declare in their
-// manifest (`kernelkit.languages`, docs/plugins-executor.md). A file is a notebook when its
+// manifest (`kernelkit.languages`, docs/plugins/executor.md). A file is a notebook when its
 // extension is in the table; its percent marker is the language's line comment + "%%".
 import { extname } from "node:path";
 

@@ -161,7 +161,7 @@ export function notebookKindWith(
   const problem = declared?.problems.find((p) => p.extensions.includes(ext));
   if (problem)
     throw new KernelkitError("KK_PLUGIN_MANIFEST", problem.message, {
-      hint: `Fix the "kernelkit.languages" field of ${problem.package}'s package.json (docs/plugins-executor.md).`,
+      hint: `Fix the "kernelkit.languages" field of ${problem.package}'s package.json (docs/plugins/executor.md).`,
     });
   return null;
 }

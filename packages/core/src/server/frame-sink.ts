@@ -143,7 +143,7 @@ export class RequestFrames implements RunObserver {
   ): void {
     const f: Frame = { type: "cell_status", id: this.requestId, cellId, status };
     if (runResult !== undefined) f.runResult = runResult;
-    // Only on a skipped cell's idle frame: clients show it as skipped (docs/plugins-lifecycle.md).
+    // Only on a skipped cell's idle frame: clients show it as skipped (docs/plugins/lifecycle.md).
     if (skippedBy) f.skippedBy = skippedBy;
     this.sink.send(f);
   }
