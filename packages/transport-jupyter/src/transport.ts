@@ -1,7 +1,9 @@
 // The Jupyter transport (docs/jupyter.md): Jupyter's messaging protocol 5.3 over ZeroMQ, mapped
-// onto kernelkit's own requests and frames. Sockets live on an I/O thread (io-worker.ts); this
-// side keeps shell requests in order, wraps each request in iopub status busy … idle, and
-// translates frames into iopub and reply messages.
+// onto kernelkit's own requests and frames. Shell, iopub and stdin are the main thread's
+// (main-sockets.ts), so a request and its output never cross threads; the heartbeat and control
+// live on an I/O thread (io-worker.ts) that keeps serving while a cell blocks. This side keeps
+// shell requests in order, wraps each request in iopub status busy … idle, and translates
+// frames into iopub and reply messages.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
@@ -20,7 +22,8 @@ import { codePointsToUtf16, utf16ToCodePoints } from "./cursor.ts";
 import { History } from "./history.ts";
 import { KernelLink } from "./kernel-link.ts";
 import { banner, helpLinks, languageInfo } from "./language-info.ts";
-import { JUPYTER_PROTOCOL_VERSION } from "./wire.ts";
+import { MainSockets } from "./main-sockets.ts";
+import { encodeMessage, JUPYTER_PROTOCOL_VERSION, newHeader, Signer } from "./wire.ts";
 import {
   CONTROL_SLOTS,
   EXEC_SEQ,
@@ -30,6 +33,8 @@ import {
   type ReceivedMessage,
   type ToIo,
 } from "./worker-protocol.ts";
+
+type SendChannel = "shell" | "control" | "stdin" | "iopub";
 
 export interface JupyterTransportOptions {
   /** The connection file a launcher wrote (`--connection-file`). */
@@ -70,6 +75,8 @@ export class JupyterTransport implements Transport {
   private readonly ctlBuffer = new SharedArrayBuffer(CONTROL_SLOTS * 4);
   private readonly ctl = new Int32Array(this.ctlBuffer);
   private worker: Worker | null = null;
+  private sockets: MainSockets | null = null;
+  private readonly signer: Signer;
   private guardWatch: GuardWatch | null = null;
   private closed = false;
   private ended = false;
@@ -101,6 +108,7 @@ export class JupyterTransport implements Transport {
         },
       );
     }
+    this.signer = new Signer(this.info.key, this.info.signatureScheme);
     this.language = options.language ?? "javascript";
     this.link.onOrphan = (frame) => this.onOrphan(frame);
   }
@@ -144,19 +152,17 @@ export class JupyterTransport implements Transport {
     }
     const workerData: IoWorkerData = {
       info: this.info,
-      session: this.session,
       control: this.ctlBuffer,
       guard,
       signalInterrupts: signal,
     };
+    // The I/O thread (heartbeat, control) and the main thread's sockets bind side by side.
     const worker = new Worker(WORKER_URL, { workerData, stdout: false, stderr: false });
     this.worker = worker;
-    await new Promise<void>((resolve, reject) => {
+    const workerReady = new Promise<{ hb: number; control: number }>((resolve, reject) => {
       worker.on("message", (m: FromIo) => {
-        if (m.t === "ready") {
-          this.ports = m.ports;
-          resolve();
-        } else if (m.t === "fatal") {
+        if (m.t === "ready") resolve(m.ports);
+        else if (m.t === "fatal") {
           reject(
             new KernelkitError(m.code, m.message, {
               hint:
@@ -176,23 +182,40 @@ export class JupyterTransport implements Transport {
         this.closedResolve?.();
         this.endInput();
       });
-    }).catch(async (error: unknown) => {
-      this.worker = null;
-      await worker.terminate().catch(() => {});
-      this.guardWatch?.dispose();
-      throw error;
     });
+    // Shell is served as soon as it is bound: kernel_info needs neither the I/O thread nor the kernel.
+    const socketsReady = MainSockets.open(this.info, this.signer, {
+      message: (ch, m) => this.onMain(ch, m),
+      log: (level, msg, data) => this.options.logger?.[level](data, `jupyter: ${msg}`),
+    }).then((sockets) => {
+      this.sockets = sockets;
+      sockets.listen();
+      return sockets;
+    });
+    const [workerPorts, sockets] = await Promise.allSettled([workerReady, socketsReady]);
+    if (workerPorts.status === "fulfilled" && sockets.status === "fulfilled") {
+      this.ports = { ...sockets.value.ports, ...workerPorts.value };
+      return;
+    }
+    if (sockets.status === "fulfilled") sockets.value.close();
+    this.sockets = null;
+    this.worker = null;
+    await worker.terminate().catch(() => {});
+    this.guardWatch?.dispose();
+    throw workerPorts.status === "rejected" ? workerPorts.reason : (sockets as PromiseRejectedResult).reason;
+  }
+
+  private onMain(ch: "shell" | "stdin", m: ReceivedMessage): void {
+    if (ch === "stdin") this.onStdin(m);
+    else {
+      this.shellQueue.push({ ...m, ch: "shell" });
+      this.pumpShell();
+    }
   }
 
   private onIo(m: FromIo): void {
-    if (m.t === "msg") {
-      if (m.ch === "stdin") this.onStdin(m.m);
-      else if (m.ch === "control") void this.handle({ ...m.m, ch: "control" }, m.interrupt);
-      else {
-        this.shellQueue.push({ ...m.m, ch: "shell" });
-        this.pumpShell();
-      }
-    } else if (m.t === "log") {
+    if (m.t === "msg") void this.handle({ ...m.m, ch: "control" }, m.interrupt);
+    else if (m.t === "log") {
       const logger = this.options.logger;
       if (logger) logger[m.level](m.data ?? {}, `jupyter: ${m.msg}`);
     } else if (m.t === "closed") {
@@ -213,8 +236,27 @@ export class JupyterTransport implements Transport {
 
   // ---- sending ----
 
-  private post(m: ToIo): void {
-    if (!this.closed) this.worker?.postMessage(m);
+  /** Encodes, signs and sends one message: control's through the I/O thread, the rest here. */
+  private send(
+    ch: SendChannel,
+    ids: readonly Uint8Array[],
+    type: string,
+    parent: unknown,
+    metadata: unknown,
+    content: unknown,
+  ): void {
+    if (this.closed) return;
+    const topic = ch === "iopub" ? [Buffer.from(`kernel.${this.session}.${type}`)] : ids;
+    const frames = encodeMessage(
+      this.signer,
+      topic,
+      newHeader(type, this.session),
+      parent,
+      metadata,
+      content,
+    );
+    if (ch === "control") this.worker?.postMessage({ t: "send", frames } satisfies ToIo);
+    else this.sockets?.send(ch, frames);
   }
 
   private iopub(
@@ -223,11 +265,11 @@ export class JupyterTransport implements Transport {
     content: unknown,
     metadata: unknown = {},
   ): void {
-    this.post({ t: "send", ch: "iopub", ids: [], type, parent: parent?.header ?? {}, metadata, content });
+    this.send("iopub", [], type, parent?.header ?? {}, metadata, content);
   }
 
   private reply(to: Incoming, type: string, content: unknown, metadata: unknown = {}): void {
-    this.post({ t: "send", ch: to.ch, ids: to.identities, type, parent: to.header, metadata, content });
+    this.send(to.ch, to.identities, type, to.header, metadata, content);
   }
 
   private status(state: "busy" | "idle" | "starting", parent: ReceivedMessage | null): void {
@@ -534,15 +576,17 @@ export class JupyterTransport implements Transport {
 
   private inputRequest(m: ReceivedMessage, f: Frame): void {
     const inputId = String(f.inputId);
-    this.post({
-      t: "send",
-      ch: "stdin",
-      ids: m.identities,
-      type: "input_request",
-      parent: m.header,
-      metadata: {},
-      content: { prompt: String(f.prompt ?? ""), password: f.password === true },
-    });
+    this.send(
+      "stdin",
+      m.identities,
+      "input_request",
+      m.header,
+      {},
+      {
+        prompt: String(f.prompt ?? ""),
+        password: f.password === true,
+      },
+    );
     this.inputs.set("current", (value) => {
       void this.link.request({ type: "provide_input", inputId, value: value ?? "" });
     });
@@ -660,6 +704,9 @@ export class JupyterTransport implements Transport {
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
     }
     this.closed = true;
+    // Sends are handed to ZeroMQ as they are made; linger lets it deliver the last of them.
+    this.sockets?.close();
+    this.sockets = null;
     this.worker = null;
     this.guardWatch?.dispose();
     this.guardWatch = null;

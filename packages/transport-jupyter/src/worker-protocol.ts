@@ -1,10 +1,11 @@
-// Messages between the Jupyter transport's main-thread side and its I/O thread (io-worker.ts).
+// Messages between the Jupyter transport's main thread and its I/O thread (io-worker.ts). The
+// main thread owns shell, iopub and stdin; the I/O thread owns what must work while a cell
+// blocks the main thread: the heartbeat and the control channel (docs/jupyter.md).
 import type { ErrorCode } from "@kernelkit/core";
-import type { Channel, ConnectionInfo } from "./connection-file.ts";
+import type { ConnectionInfo } from "./connection-file.ts";
 
 export interface IoWorkerData {
   info: ConnectionInfo;
-  session: string;
   /** Int32 slots: see INT_ISSUED and the others below. */
   control: SharedArrayBuffer;
   /** core's guard state (processInterrupts().watchGuard): is user code blocking the main thread? */
@@ -30,25 +31,12 @@ export interface ReceivedMessage {
 }
 
 export type FromIo =
-  | { t: "ready"; ports: Record<Channel, number> }
+  | { t: "ready"; ports: { hb: number; control: number } }
   | { t: "fatal"; code: ErrorCode; message: string }
-  | {
-      t: "msg";
-      ch: "shell" | "control" | "stdin";
-      m: ReceivedMessage;
-      interrupt?: { n: number; seq: number };
-    }
+  | { t: "msg"; m: ReceivedMessage; interrupt?: { n: number; seq: number } }
   | { t: "log"; level: "warn" | "error" | "info"; msg: string; data?: Record<string, unknown> }
   | { t: "closed" };
 
 export type ToIo =
-  | {
-      t: "send";
-      ch: "shell" | "control" | "stdin" | "iopub";
-      ids: Uint8Array[];
-      type: string;
-      parent: unknown;
-      metadata: unknown;
-      content: unknown;
-    }
-  | { t: "close" };
+  /** A control reply, encoded and signed by the main thread. */
+  { t: "send"; frames: Uint8Array[] } | { t: "close" };
