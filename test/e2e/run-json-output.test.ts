@@ -38,7 +38,8 @@ describe("a reader that goes away", () => {
   // with a stack trace on stderr.
   it.each([[["--json"]], [[]]])("stops quietly when stdout closes early (args %j)", async (extra) => {
     const dir = project({
-      "nb.ts": '// %% many\nconst pad = "x".repeat(58);\nfor (let i = 0; i < 200000; i++) console.log(String(i) + pad);\n',
+      "nb.ts":
+        '// %% many\nconst pad = "x".repeat(58);\nfor (let i = 0; i < 200000; i++) console.log(String(i) + pad);\n',
     });
     const child = spawn(process.execPath, [CLI, "run", join(dir, "nb.ts"), ...extra], {
       stdio: ["ignore", "pipe", "pipe"],
