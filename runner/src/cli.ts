@@ -9,6 +9,15 @@ registerKernelSource(new URL("../", import.meta.url).href);
 const out = originalWrite("stdout");
 const err = originalWrite("stderr");
 
+// `kernelkit run nb.ts --json | head`: once the reader has gone, stop quietly, as a process
+// that SIGPIPE ends would (docs/cli.md), instead of a stack trace for an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") realExit(EXIT.brokenPipe);
+    throw error;
+  });
+}
+
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
