@@ -7,7 +7,8 @@ export interface CliErrorShape {
   hint: string | null;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+/** 141 is what a shell reports for a process ended by SIGPIPE (128 + 13): the reader went away. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, brokenPipe: 141 } as const;
 
 export function toCliError(error: unknown): CliErrorShape {
   if (isKernelkitError(error)) return { code: error.code, message: error.message, hint: error.hint ?? null };

@@ -9,6 +9,15 @@ registerKernelSource(new URL("../", import.meta.url).href);
 const out = originalWrite("stdout");
 const err = originalWrite("stderr");
 
+// `kernelkit run nb.ts --json | head`: once the reader has gone, stop quietly, as a process
+// that SIGPIPE ends would (docs/cli.md), instead of a stack trace for an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") realExit(EXIT.brokenPipe);
+    throw error;
+  });
+}
+
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -23,14 +32,6 @@ function jobsCount(value: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("--jobs must be a positive integer");
   return n;
 }
-
-/** The arguments after the first `command` token (a batch passes them on to each notebook's run). */
-function argvAfter(command: string, argv: readonly string[]): string[] {
-  const i = argv.indexOf(command);
-  return i === -1 ? [...argv] : argv.slice(i + 1);
-}
-
-let rawArgv: readonly string[] = [];
 
 function wantsJson(argv: readonly string[]): boolean {
   return argv.includes("--json");
@@ -88,7 +89,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (notebooks: string[], opts) => {
       if (notebooks.length > 1) {
         const { batchCommand } = await import("./commands/batch.ts");
-        setExit(await batchCommand(notebooks, opts, argvAfter("run", rawArgv)));
+        setExit(await batchCommand(notebooks, opts, new URL("./batch-worker.js", import.meta.url)));
         return;
       }
       const { runCommand } = await import("./commands/run.ts");
@@ -263,7 +264,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
-  rawArgv = argv;
   try {
     await program.parseAsync(joinParameterPairs(argv), { from: "user" });
   } catch (error) {

@@ -1,7 +1,9 @@
 // `run --json` streams a long stdout/stderr out in batches; the printed text must be exactly
 // what JSON.stringify of the same object prints, whatever the text holds.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runJson } from "../helpers/cli.ts";
+import { CLI, project, runJson } from "../helpers/cli.ts";
 
 describe("run --json with long output", () => {
   it("prints exactly JSON.stringify's text: escapes, non-BMP characters and pairs split across writes", () => {
@@ -28,5 +30,27 @@ describe("run --json with long output", () => {
     expect(big.stderr.split("\n").length).toBe(8001);
     expect(r.cell("pairs").stdout).toBe(`${"a".repeat(999)}😀`.repeat(700));
     expect(r.cell("small").stdout).toBe("small\n");
+  });
+});
+
+describe("a reader that goes away", () => {
+  // `kernelkit run nb.ts --json | head -c 100`: the command used to die on an unhandled EPIPE
+  // with a stack trace on stderr.
+  it.each([[["--json"]], [[]]])("stops quietly when stdout closes early (args %j)", async (extra) => {
+    const dir = project({
+      "nb.ts":
+        '// %% many\nconst pad = "x".repeat(58);\nfor (let i = 0; i < 200000; i++) console.log(String(i) + pad);\n',
+    });
+    const child = spawn(process.execPath, [CLI, "run", join(dir, "nb.ts"), ...extra], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    // Read one chunk, then close the pipe, as `head` does.
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*\(node:/);
+    expect([0, 141]).toContain(code);
   });
 });

@@ -6,18 +6,12 @@ export const FLOW_INBOUND = 0;
 /** Int32 slot: characters of frames posted to the I/O thread and not yet written. */
 export const FLOW_OUTBOUND = 1;
 /**
- * Int32 slot: executions started so far (the main thread counts the `started` and
- * `cell_status: running` frames it sends). An `interrupt` read at one value and handled at
- * another came after its target had already stopped (the signal did it).
- */
-export const FLOW_EXEC_SEQ = 2;
-/**
  * Int32 slot: 1 while some connection has more than half of maxBufferedBytes unwritten. The main
  * thread waits on it, so a client that reads slower than a cell prints slows the cell down
  * instead of being cut off; one that makes no progress for stallMs is cut off.
  */
-export const FLOW_PEER_FULL = 3;
-export const FLOW_SLOTS = 4;
+export const FLOW_PEER_FULL = 2;
+export const FLOW_SLOTS = 3;
 
 /** Above this the I/O thread stops reading sockets until the main thread catches up. */
 export const INBOUND_HIGH_WATER = 64 * 1024 * 1024;

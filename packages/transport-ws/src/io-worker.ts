@@ -1,25 +1,24 @@
 // The I/O thread of the WebSocket transport (a separate build entry: workers cannot run TS).
-// It owns every socket, so requests are read — and an `interrupt` request is forwarded through
-// core's InterruptRelay (docs/transports.md) — even while the main thread is stuck in a
+// It owns every socket, so requests are read — and an `interrupt` request is forwarded by core's
+// `ioThread()` helper (docs/transports.md) — even while the main thread is stuck in a
 // synchronous cell.
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
-import { parentPort, workerData } from "node:worker_threads";
-import { InterruptRelay } from "@kernelkit/core/io-thread";
+import { ioThread, isInterruptRequest } from "@kernelkit/core/io-thread";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { defaultOrigins, originAllowed, tokenFromRequest, tokenMatches } from "./auth.ts";
-import { FLOW_EXEC_SEQ, FLOW_INBOUND, FLOW_OUTBOUND, FLOW_PEER_FULL, INBOUND_HIGH_WATER } from "./flow.ts";
-import type { FromIo, IoConfig, ToIo } from "./wire.ts";
+import { FLOW_INBOUND, FLOW_OUTBOUND, FLOW_PEER_FULL, INBOUND_HIGH_WATER } from "./flow.ts";
+import type { IoData, IoEvent, IoFailure, ToIo } from "./wire.ts";
 
-const cfg = workerData.config as IoConfig;
-const flow = new Int32Array(workerData.flow as SharedArrayBuffer);
-const relay = new InterruptRelay(workerData.relay as SharedArrayBuffer);
-const port = parentPort!;
-const post = (m: FromIo) => port.postMessage(m);
-const log = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) =>
-  post(fields ? { t: "log", level, msg, fields } : { t: "log", level, msg });
+const io = ioThread<IoData>();
+const cfg = io.data.config;
+const flow = new Int32Array(io.data.flow);
+const event = (e: IoEvent) => io.event(e);
+const log = (level: "debug" | "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) =>
+  event(fields ? { log: level, message, fields } : { log: level, message });
+const fail = (failure: IoFailure) => io.fail(failure);
 
 /**
  * ws closes a connection with 1009 above this. Below it a message over maxMessageBytes is
@@ -52,7 +51,7 @@ let pausedInbound = false;
 function attach(ws: WebSocket, remote: string): Peer {
   const peer: Peer = { id: nextPeer++, ws, alive: true, dead: false, low: 0, progressAt: 0 };
   peers.set(peer.id, peer);
-  post({ t: "open", c: peer.id, remote });
+  event({ open: peer.id, remote });
   ws.on("message", (data, isBinary) => onData(peer, data, isBinary));
   ws.on("pong", () => {
     peer.alive = true;
@@ -60,7 +59,7 @@ function attach(ws: WebSocket, remote: string): Peer {
   ws.on("close", (code, reason) => {
     if (peers.get(peer.id) === peer) {
       peers.delete(peer.id);
-      post({ t: "gone", c: peer.id, code, reason: reason.toString() });
+      io.end(peer.id, `${code} ${reason.toString()}`.trimEnd());
     }
     if (closing) maybeClosed();
   });
@@ -117,23 +116,15 @@ function onData(peer: Peer, data: RawData, isBinary: boolean): void {
     return;
   }
   if (Atomics.add(flow, FLOW_INBOUND, text.length) + text.length > INBOUND_HIGH_WATER) pauseInbound();
-  if (cfg.signalInterrupts && typeof (msg as { id?: unknown } | null)?.id === "string") {
-    // An interrupt the main thread does not take at once is forwarded by SIGINT (the main thread
-    // may be inside a synchronous loop), while no other execution has started — a signal that
-    // lands just before the cell enters its guarded run is lost, so the relay raises it again —
-    // and until the main thread posts anything (then it is out of the loop, and more signals
-    // could land between two guarded runs and end the process).
-    const seq = Atomics.load(flow, FLOW_EXEC_SEQ);
-    const ticket = relay.read(msg, {
-      stillWanted: () => Atomics.load(flow, FLOW_EXEC_SEQ) === seq && !closing,
-      progress: () => mainPosts,
-    });
-    if (ticket !== 0) {
-      post({ t: "msg", c: peer.id, d: text, seq, ticket });
-      return;
-    }
-  }
-  post({ t: "msg", c: peer.id, d: text });
+  // The text is posted (cheaper to copy than the object; the main thread parses it again). An
+  // interrupt the main thread does not take at once is forwarded by SIGINT while no other
+  // execution has started (the main thread counts `started` frames), and only until the main
+  // thread posts anything: then it is out of the loop, and more signals could land between two
+  // guarded runs and end the process.
+  io.request(text, peer.id, {
+    interrupt: isInterruptRequest(msg) && typeof (msg as { id?: unknown }).id === "string",
+    progress: () => mainPosts,
+  });
 }
 
 /** The main thread is behind (blocked, or flooded): stop reading sockets until it catches up. */
@@ -208,7 +199,7 @@ function cutOff(peer: Peer, code: number, reason: string): void {
   peer.dead = true;
   log("warn", `connection ${peer.id} closed: ${reason}`);
   peers.delete(peer.id);
-  post({ t: "gone", c: peer.id, code, reason });
+  io.end(peer.id, `${code} ${reason}`);
   try {
     peer.ws.close(code, reason.slice(0, 123));
   } catch {
@@ -221,27 +212,25 @@ function cutOff(peer: Peer, code: number, reason: string): void {
 /** Messages the main thread posted: it is not stuck while this moves. */
 let mainPosts = 0;
 
-port.on("message", (m: ToIo) => {
+io.onMessage((message) => {
   mainPosts++;
-  if (m.t === "send") {
-    let bytes = 0;
-    const peer = peers.get(m.c);
-    for (const s of m.d) bytes += s.length;
-    if (peer && !peer.dead && peer.ws.readyState === WebSocket.OPEN) {
-      // Checked before each frame: one frame bigger than the limit still goes to a peer that
-      // keeps up; a peer that left the last ones unread is cut off.
-      for (const s of m.d) {
-        if (!checkBuffered(peer)) break;
-        peer.ws.send(s);
-      }
+  const m = message as ToIo;
+  let bytes = 0;
+  const peer = peers.get(m.connection);
+  for (const s of m.frames) bytes += s.length;
+  if (peer && !peer.dead && peer.ws.readyState === WebSocket.OPEN) {
+    // Checked before each frame: one frame bigger than the limit still goes to a peer that
+    // keeps up; a peer that left the last ones unread is cut off.
+    for (const s of m.frames) {
+      if (!checkBuffered(peer)) break;
+      peer.ws.send(s);
     }
-    Atomics.sub(flow, FLOW_OUTBOUND, bytes);
-    Atomics.notify(flow, FLOW_OUTBOUND);
-    if (peer) watchFull(peer);
-  } else if (m.t === "close") {
-    void shutdown(m.code, m.reason);
   }
+  Atomics.sub(flow, FLOW_OUTBOUND, bytes);
+  Atomics.notify(flow, FLOW_OUTBOUND);
+  if (peer) watchFull(peer);
 });
+io.onClose(() => shutdown(cfg.closeCode, cfg.closeReason));
 
 // ---- liveness ----
 
@@ -254,7 +243,7 @@ if (cfg.pingIntervalMs > 0) {
       if (!peer.alive) {
         log("info", `connection ${peer.id} dropped: no pong within ${cfg.pingIntervalMs} ms`);
         peers.delete(peer.id);
-        post({ t: "gone", c: peer.id, code: 1006, reason: "ping timeout" });
+        io.end(peer.id, "1006 ping timeout");
         peer.dead = true;
         peer.ws.terminate();
         continue;
@@ -299,7 +288,6 @@ async function shutdown(code: number, reason: string): Promise<void> {
     setTimeout(resolve, cfg.closeTimeoutMs).unref();
   });
   for (const peer of all) peer.ws.terminate();
-  post({ t: "closed" });
 }
 
 // ---- HTTP: the page and the upgrade ----
@@ -434,8 +422,7 @@ function listen(): void {
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws, remote));
   });
   srv.on("error", (error: NodeJS.ErrnoException) => {
-    post({
-      t: "failed",
+    fail({
       code: "KK_WS_LISTEN",
       message: `cannot listen on ${cfg.host}:${cfg.port}: ${error.code ?? error.message}`,
       hint:
@@ -448,7 +435,7 @@ function listen(): void {
     const addr = srv.address();
     const actual = typeof addr === "object" && addr ? addr.port : cfg.port;
     if (!cfg.allowedOrigins) origins = defaultOrigins(cfg.host, actual);
-    post({ t: "listening", host: cfg.host, port: actual });
+    io.ready({ host: cfg.host, port: actual });
   });
 }
 
@@ -463,11 +450,10 @@ function connect(): void {
   ws.on("open", () => {
     opened = true;
     attach(ws, url.replace(/\?.*$/, ""));
-    post({ t: "listening", host: cfg.host, port: cfg.port });
+    io.ready({ host: cfg.host, port: cfg.port });
   });
   ws.on("unexpected-response", (_req, res) => {
-    post({
-      t: "failed",
+    fail({
       code: res.statusCode === 401 ? "KK_WS_UNAUTHORIZED" : "KK_WS_CONNECT",
       message: `the server at ${url.replace(/\?.*$/, "")} answered HTTP ${res.statusCode}`,
       hint: res.statusCode === 401 ? "Check the token." : "Check the URL.",
@@ -476,8 +462,7 @@ function connect(): void {
   });
   ws.on("error", (error) => {
     if (!opened)
-      post({
-        t: "failed",
+      fail({
         code: "KK_WS_CONNECT",
         message: `cannot connect to ${url.replace(/\?.*$/, "")}: ${error.message}`,
         hint: "Check that the server is running and the URL is right.",

@@ -2,25 +2,18 @@
 // thread (io-worker.ts). Requests arrive here as JSON text; frames leave in per-connection
 // batches, posted when core's FrameSink flushes (and at once before user code may block).
 import { existsSync } from "node:fs";
-import { Worker } from "node:worker_threads";
 import {
   type Connection,
   createLogger,
   endOfInput,
   type Frame,
-  InterruptRelay,
+  type IoThreadHandle,
   KernelkitError,
   type Logger,
+  startIoThread,
   type Transport,
 } from "@kernelkit/core";
-import {
-  FLOW_EXEC_SEQ,
-  FLOW_INBOUND,
-  FLOW_OUTBOUND,
-  FLOW_PEER_FULL,
-  FLOW_SLOTS,
-  OUTBOUND_HIGH_WATER,
-} from "./flow.ts";
+import { FLOW_INBOUND, FLOW_OUTBOUND, FLOW_PEER_FULL, FLOW_SLOTS, OUTBOUND_HIGH_WATER } from "./flow.ts";
 import {
   isLoopbackHost,
   pageUrl,
@@ -29,7 +22,7 @@ import {
   type WsTransportOptions,
   wsUrl,
 } from "./options.ts";
-import type { FromIo, IoConfig, ToIo } from "./wire.ts";
+import type { IoData, IoEvent, IoFailure, IoReady, ToIo } from "./wire.ts";
 
 export interface WsAddress {
   host: string;
@@ -82,7 +75,7 @@ export class WsConnection implements Connection {
     // These precede user code, which may block this thread: post them now so a client sees
     // the cell running while it runs.
     if (frame.type === "started" || (frame.type === "cell_status" && frame.status === "running")) {
-      this.owner.executionStarted();
+      this.owner.io?.executionStarted();
       this.flush();
     } else if (this.chars >= BATCH_CHARS) {
       this.flush();
@@ -96,7 +89,7 @@ export class WsConnection implements Connection {
     this.batch = [];
     this.chars = 0;
     if (this.closed) return;
-    this.owner.post({ t: "send", c: this.index, d }, chars);
+    this.owner.post({ connection: this.index, frames: d }, chars);
   }
 }
 
@@ -108,9 +101,9 @@ export abstract class IoThreadTransport implements Transport {
   protected readonly opts: ResolvedWsOptions;
   protected readonly logger: Logger;
   private readonly warn: (code: string, message: string) => void;
-  private worker: Worker | null = null;
+  /** The I/O thread, once started. */
+  io: IoThreadHandle<IoReady> | null = null;
   private readonly flow = new Int32Array(new SharedArrayBuffer(FLOW_SLOTS * 4));
-  private readonly relay = new InterruptRelay();
   private readonly conns = new Map<number, WsConnection>();
   private deliver: ((msg: unknown, from: Connection) => void) | null = null;
   private addr: WsAddress | null = null;
@@ -120,7 +113,6 @@ export abstract class IoThreadTransport implements Transport {
   private rejectListening!: (e: unknown) => void;
   /** Resolves once the server listens (or the dial-out connection is open). */
   readonly listening: Promise<WsAddress>;
-  private onClosed: (() => void) | null = null;
 
   constructor(
     protected readonly mode: "listen" | "connect",
@@ -154,7 +146,7 @@ export abstract class IoThreadTransport implements Transport {
 
   /** Starts the I/O thread; resolves once it listens (see `listening` for the address). */
   async start(onMessage: (msg: unknown, from: Connection) => void): Promise<void> {
-    if (this.worker) throw new KernelkitError("KK_INTERNAL", "the ws transport was already started");
+    if (this.io) throw new KernelkitError("KK_INTERNAL", "the ws transport was already started");
     if (!existsSync(WORKER_URL)) {
       throw new KernelkitError(
         "KK_WS_NOT_BUILT",
@@ -172,134 +164,113 @@ export abstract class IoThreadTransport implements Transport {
         `listening on ${o.host}, not loopback: anyone who can reach this address and has the token can run code in this kernel`,
       );
     }
-    const config: IoConfig = {
-      mode: this.mode,
-      host: o.host,
-      port: o.port,
-      token: o.token,
-      allowedOrigins: o.allowedOrigins,
-      maxMessageBytes: o.maxMessageBytes,
-      maxBufferedBytes: o.maxBufferedBytes,
-      stallMs: o.stallMs,
-      pingIntervalMs: o.pingIntervalMs,
-      signalInterrupts: o.signalInterrupts,
-      page: o.page,
-      staticDir: STATIC_URL.href,
-      closeTimeoutMs: o.closeTimeoutMs,
+    const data: IoData = {
+      config: {
+        mode: this.mode,
+        host: o.host,
+        port: o.port,
+        token: o.token,
+        allowedOrigins: o.allowedOrigins,
+        maxMessageBytes: o.maxMessageBytes,
+        maxBufferedBytes: o.maxBufferedBytes,
+        stallMs: o.stallMs,
+        pingIntervalMs: o.pingIntervalMs,
+        page: o.page,
+        staticDir: STATIC_URL.href,
+        closeTimeoutMs: o.closeTimeoutMs,
+        closeCode: CLOSE_SHUTDOWN,
+        closeReason: "kernelkit: the kernel is shutting down",
+      },
+      flow: this.flow.buffer as SharedArrayBuffer,
     };
-    if (this.dialUrl !== undefined) config.url = this.dialUrl;
-    const worker = new Worker(WORKER_URL, {
-      workerData: { config, flow: this.flow.buffer, relay: this.relay.shared },
-      stdout: true,
-      stderr: true,
+    if (this.dialUrl !== undefined) data.config.url = this.dialUrl;
+    this.io = startIoThread<IoReady>(WORKER_URL, {
+      data,
+      forwardInterrupts: o.signalInterrupts,
+      closeTimeoutMs: o.closeTimeoutMs + 2000,
+      onRequest: (text: string, index, outdated) => this.onRequest(text, index, outdated),
+      onEnd: (index) => {
+        const conn = this.conns.get(index);
+        if (conn) conn.closed = true;
+        this.conns.delete(index);
+        this.peerGone();
+      },
+      onEvent: (event: IoEvent) => {
+        if ("open" in event) this.conns.set(event.open, new WsConnection(this, event.open, event.remote));
+        else this.logger[event.log](event.fields ?? {}, event.message);
+      },
+      onOutput: (text, stream) =>
+        this.logger[stream === "stdout" ? "info" : "error"]({ thread: "ws-io" }, text.trimEnd()),
+      onExit: (error) => {
+        if (error) this.logger.error({ err: error }, "the ws transport's I/O thread failed");
+        // Nobody can reach the kernel any more: that is the end of its input.
+        this.endInput();
+      },
     });
-    this.worker = worker;
-    worker.stdout
-      .setEncoding("utf8")
-      .on("data", (d: string) => this.logger.info({ thread: "ws-io" }, d.trimEnd()));
-    worker.stderr
-      .setEncoding("utf8")
-      .on("data", (d: string) => this.logger.error({ thread: "ws-io" }, d.trimEnd()));
-    worker.on("message", (m: FromIo) => this.onIo(m));
-    worker.on("error", (error) => {
-      this.logger.error({ err: error }, "the ws transport's I/O thread failed");
-      this.rejectListening(
-        new KernelkitError("KK_WS_IO_THREAD", `the ws transport's I/O thread failed: ${error.message}`, {
-          cause: error,
-        }),
-      );
-    });
-    worker.on("exit", () => {
-      this.worker = null;
-      this.onClosed?.();
-      // Nobody can reach the kernel any more: that is the end of its input.
-      if (!this.closing) this.endInput();
-    });
+    this.io.ready.then(
+      (at) => {
+        this.addr = {
+          host: at.host,
+          port: at.port,
+          url: wsUrl(at.host, at.port, this.opts.token),
+          pageUrl: pageUrl(at.host, at.port, this.opts.token),
+        };
+        this.resolveListening(this.addr);
+      },
+      (reason: IoFailure | Error) => {
+        if (reason instanceof Error) {
+          this.rejectListening(
+            new KernelkitError("KK_WS_IO_THREAD", `the ws transport's I/O thread failed: ${reason.message}`, {
+              cause: reason,
+            }),
+          );
+        } else {
+          this.rejectListening(new KernelkitError(reason.code, reason.message, { hint: reason.hint }));
+        }
+      },
+    );
     await this.listening;
   }
 
-  private onIo(m: FromIo): void {
-    switch (m.t) {
-      case "msg": {
-        Atomics.sub(this.flow, FLOW_INBOUND, m.d.length);
-        if (m.ticket !== undefined) this.relay.take(m.ticket);
-        const conn = this.conns.get(m.c);
-        if (!conn || !this.deliver) return;
-        let msg: unknown;
-        try {
-          msg = JSON.parse(m.d);
-        } catch {
-          return; // the I/O thread parsed it already
-        }
-        if (m.seq !== undefined && m.seq !== Atomics.load(this.flow, FLOW_EXEC_SEQ)) {
-          // What ran when this was read has ended (stopped by the I/O thread's SIGINT, or
-          // on its own) and another execution has started since: interrupting now would hit
-          // a request queued behind it. Answer it here.
-          conn.send({ type: "interrupt_reply", id: (msg as { id: string }).id });
-          conn.flush();
-          return;
-        }
-        this.deliver(msg, conn);
-        return;
-      }
-      case "open":
-        this.conns.set(m.c, new WsConnection(this, m.c, m.remote));
-        return;
-      case "gone": {
-        const conn = this.conns.get(m.c);
-        if (conn) conn.closed = true;
-        this.conns.delete(m.c);
-        this.peerGone(m.code);
-        return;
-      }
-      case "listening": {
-        this.addr = {
-          host: m.host,
-          port: m.port,
-          url: wsUrl(m.host, m.port, this.opts.token),
-          pageUrl: pageUrl(m.host, m.port, this.opts.token),
-        };
-        this.resolveListening(this.addr);
-        return;
-      }
-      case "failed": {
-        this.rejectListening(new KernelkitError(m.code, m.message, { hint: m.hint }));
-        this.closing ??= Promise.resolve();
-        void this.worker?.terminate();
-        return;
-      }
-      case "log":
-        this.logger[m.level](m.fields ?? {}, m.msg);
-        return;
-      case "closed":
-        this.onClosed?.();
-        return;
+  private onRequest(text: string, index: number, outdated: boolean): void {
+    Atomics.sub(this.flow, FLOW_INBOUND, text.length);
+    const conn = this.conns.get(index);
+    if (!conn || !this.deliver) return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return; // the I/O thread parsed it already
     }
-  }
-
-  /** Counts an execution start (see FLOW_EXEC_SEQ). */
-  executionStarted(): void {
-    Atomics.add(this.flow, FLOW_EXEC_SEQ, 1);
+    if (outdated) {
+      // What ran when this interrupt was read has ended (stopped by the I/O thread's SIGINT, or
+      // on its own) and another execution has started since: interrupting now would hit a
+      // request queued behind it. Answer it here.
+      conn.send({ type: "interrupt_reply", id: (msg as { id: string }).id });
+      conn.flush();
+      return;
+    }
+    this.deliver(msg, conn);
   }
 
   /** Hook for subclasses: a peer went away. */
-  protected peerGone(_code: number): void {}
+  protected peerGone(): void {}
 
   /** Posts to the I/O thread; waits (like a full terminal) when it is far behind. */
   post(m: ToIo, chars: number): void {
-    const w = this.worker;
-    if (!w) return;
-    w.postMessage(m);
+    const io = this.io;
+    if (!io?.running) return;
+    io.post(m);
     if (chars === 0) return;
     const high = this.outboundHighWater;
     let pending = Atomics.add(this.flow, FLOW_OUTBOUND, chars) + chars;
-    while (pending > high && this.worker) {
+    while (pending > high && io.running) {
       Atomics.wait(this.flow, FLOW_OUTBOUND, pending, 50);
       pending = Atomics.load(this.flow, FLOW_OUTBOUND);
       if (pending <= high / 2) break;
     }
     // A connection is half full: wait until it drains, or the I/O thread cuts it off for stalling.
-    while (Atomics.load(this.flow, FLOW_PEER_FULL) === 1 && this.worker) {
+    while (Atomics.load(this.flow, FLOW_PEER_FULL) === 1 && io.running) {
       Atomics.wait(this.flow, FLOW_PEER_FULL, 1, 50);
     }
   }
@@ -327,23 +298,12 @@ export abstract class IoThreadTransport implements Transport {
   }
 
   private async doClose(): Promise<void> {
-    const w = this.worker;
-    if (!w) return;
+    const io = this.io;
+    if (!io) return;
     for (const conn of this.conns.values()) conn.flush();
-    await new Promise<void>((resolve) => {
-      this.onClosed = resolve;
-      w.postMessage({
-        t: "close",
-        code: CLOSE_SHUTDOWN,
-        reason: "kernelkit: the kernel is shutting down",
-      } satisfies ToIo);
-      setTimeout(resolve, this.opts.closeTimeoutMs + 2000).unref();
-    });
-    this.onClosed = null;
+    await io.close();
     for (const conn of this.conns.values()) conn.closed = true;
     this.conns.clear();
-    await w.terminate();
-    this.worker = null;
   }
 }
 

@@ -1,7 +1,14 @@
 import type { ErrorCode } from "@kernelkit/core";
-// Messages between the main thread (the kernel) and the I/O thread (sockets).
+// What the main thread (the kernel) and the I/O thread (sockets) say to each other beyond what
+// core's io-thread helper carries for them (requests, end of a connection, ready, close).
 
-/** workerData of the I/O thread. */
+/** workerData of the I/O thread (`ioThread<IoData>().data`). */
+export interface IoData {
+  config: IoConfig;
+  /** Flow control (flow.ts). */
+  flow: SharedArrayBuffer;
+}
+
 export interface IoConfig {
   mode: "listen" | "connect";
   host: string;
@@ -14,31 +21,39 @@ export interface IoConfig {
   maxBufferedBytes: number;
   stallMs: number;
   pingIntervalMs: number;
-  signalInterrupts: boolean;
   page: boolean;
   /** Folder of the page's static files. */
   staticDir: string;
   closeTimeoutMs: number;
+  /** What every connection is closed with when the transport closes. */
+  closeCode: number;
+  closeReason: string;
 }
 
-/** main → I/O thread */
-export type ToIo =
-  /** Frames (already JSON text) for one connection, in order. */
-  | { t: "send"; c: number; d: string[] }
-  /** Close every connection with this code, stop listening, then answer `closed`. */
-  | { t: "close"; code: number; reason: string };
+/** main → I/O thread: frames (already JSON text) for one connection, in order. */
+export interface ToIo {
+  connection: number;
+  frames: string[];
+}
 
-/** I/O thread → main */
-export type FromIo =
-  | { t: "listening"; host: string; port: number }
-  | { t: "failed"; code: ErrorCode; message: string; hint: string }
-  | { t: "open"; c: number; remote: string }
-  /**
-   * One request's JSON text (already known to parse). On an `interrupt` the I/O thread
-   * forwards: `seq`, the execution count when it was read, and `ticket`, its InterruptRelay
-   * ticket (the main thread takes it as it receives the request).
-   */
-  | { t: "msg"; c: number; d: string; seq?: number; ticket?: number }
-  | { t: "gone"; c: number; code: number; reason: string }
-  | { t: "log"; level: "debug" | "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> }
-  | { t: "closed" };
+/** I/O thread → main, besides requests and ends: a peer connected, or a log line. */
+export type IoEvent =
+  | { open: number; remote: string }
+  | {
+      log: "debug" | "info" | "warn" | "error";
+      message: string;
+      fields?: Record<string, unknown>;
+    };
+
+/** What the I/O thread fails with when it cannot listen or connect (`ready` rejects with it). */
+export interface IoFailure {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+}
+
+/** What the I/O thread is ready with: where it listens (or the dialled address). */
+export interface IoReady {
+  host: string;
+  port: number;
+}

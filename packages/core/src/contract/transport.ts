@@ -46,10 +46,11 @@ export interface Connection {
  *   channel) stops at once, like a client's `{"type": "exit"}`.
  * - **Interrupts.** An `interrupt` request must reach the kernel while a cell blocks the main
  *   thread, which `onMessage` alone cannot do (the main thread is the one that is stuck). A
- *   transport reads on a thread of its own and forwards interrupt requests through core's
- *   `InterruptRelay` (docs/transports.md): the main thread takes them when it is free, the
- *   relay raises SIGINT when it is not. A transport that cannot read while the main thread
- *   blocks still works; only a synchronous loop then cannot be interrupted by request.
+ *   transport reads on a thread of its own with core's helper — `startIoThread` on the main
+ *   thread, `ioThread()` from `@kernelkit/core/io-thread` in the worker (docs/transports.md) —
+ *   which forwards interrupt requests: the main thread takes them when it is free, SIGINT is
+ *   raised when it is not. A transport that cannot read while the main thread blocks still
+ *   works; only a synchronous loop then cannot be interrupted by request.
  * - **Close.** `close()` writes the frames already sent (`send` before `close` is delivered),
  *   ends every connection, releases threads, fds and ports, and resolves once done; `send`
  *   after `close` is dropped quietly, and a second `close` resolves too.

@@ -19,3 +19,5 @@ export { InterruptRelay, isInterruptRequest } from "./interrupt-relay.ts";
 export type { LoggerOptions } from "./logger.ts";
 export { createLogger, silentLogger } from "./logger.ts";
 export { isPipeOrSocket, lazyRequire, statFd } from "./module-trap.ts";
+export type { IoThreadHandle, IoThreadOptions } from "./start-io-thread.ts";
+export { startIoThread } from "./start-io-thread.ts";

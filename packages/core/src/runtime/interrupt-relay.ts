@@ -55,7 +55,9 @@ export function isInterruptRequest(value: unknown): boolean {
 const ISSUED = 0;
 /** The highest ticket the main thread has taken. */
 const TAKEN = 1;
-const SLOTS = 2;
+/** Executions the main thread has started (`executionStarted`): an interrupt targets the one running when it was read. */
+const EXECUTIONS = 2;
+const SLOTS = 3;
 
 /**
  * One per transport. The main thread creates it and passes `shared` to its I/O thread (in
@@ -156,6 +158,19 @@ export class InterruptRelay {
       const was = Atomics.load(this.slots, TAKEN);
       if (was >= ticket || Atomics.compareExchange(this.slots, TAKEN, was, ticket) === was) return;
     }
+  }
+
+  /**
+   * The main thread started an execution (a transport that sees `started` frames says so): an
+   * interrupt read before this targeted an earlier one, and is no longer forwarded.
+   */
+  executionStarted(): void {
+    Atomics.add(this.slots, EXECUTIONS, 1);
+  }
+
+  /** Executions started so far (either thread). */
+  executions(): number {
+    return Atomics.load(this.slots, EXECUTIONS);
   }
 
   /** Whether the main thread has taken the request with this ticket. */
