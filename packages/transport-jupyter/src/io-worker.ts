@@ -1,35 +1,23 @@
-// The Jupyter transport's I/O thread: owns what must keep working while a cell blocks the main
-// thread — the heartbeat (hb echoes every ping) and the control channel, where an
-// interrupt_request becomes SIGINT when the main thread is stuck in user code (docs/jupyter.md).
+// The Jupyter transport's I/O thread, built on core's helper (`ioThread()`, docs/transports.md):
+// it owns what must keep working while a cell blocks the main thread — the heartbeat (hb echoes
+// every ping) and the control channel, whose requests go to the main thread through the helper,
+// so an interrupt_request the main thread cannot take becomes SIGINT (docs/jupyter.md "Threads").
 // Shell, iopub and stdin live on the main thread: requests there wait for the running cell
 // anyway, and output leaves without crossing threads.
-import { parentPort, workerData } from "node:worker_threads";
+import { ioThread } from "@kernelkit/core/io-thread";
 import type * as Zmq from "zeromq";
 import { bindChannel } from "./bind-channel.ts";
 import { SendQueue } from "./send-queue.ts";
 import { decodeMessage, Signer } from "./wire.ts";
-import {
-  EXEC_SEQ,
-  type FromIo,
-  INT_ISSUED,
-  INT_TAKEN,
-  type IoWorkerData,
-  type ReceivedMessage,
-  type ToIo,
-} from "./worker-protocol.ts";
+import type { IoFailure, IoLog, IoThreadData, ReceivedMessage, ToIo } from "./worker-protocol.ts";
 
-const data = workerData as IoWorkerData;
-const port = parentPort!;
-const signer = new Signer(data.info.key, data.info.signatureScheme);
-const slots = new Int32Array(data.control);
-const guardDepth = data.guard ? new Int32Array(data.guard.sab) : null;
+const io = ioThread<IoThreadData>();
+const { info, guard } = io.data;
+const signer = new Signer(info.key, info.signatureScheme);
+const guardDepth = guard ? new Int32Array(guard.sab) : null;
 
-function post(m: FromIo): void {
-  port.postMessage(m);
-}
-
-function log(level: "warn" | "error" | "info", msg: string, extra?: Record<string, unknown>): void {
-  post(extra ? { t: "log", level, msg, data: extra } : { t: "log", level, msg });
+function log(level: IoLog["level"], msg: string, data?: Record<string, unknown>): void {
+  io.event({ level, msg, data: data ?? {} } satisfies IoLog);
 }
 
 let hb: Zmq.Reply | null = null;
@@ -37,22 +25,17 @@ let control: Zmq.Router | null = null;
 let controlQueue: SendQueue | null = null;
 let closing = false;
 
-async function bind(socket: Zmq.Socket, ch: "hb" | "control"): Promise<number | null> {
-  const r = await bindChannel(socket, data.info, ch);
-  if (r.ok) return r.port;
-  post({ t: "fatal", code: r.code, message: r.message });
-  return null;
-}
-
 async function start(): Promise<void> {
   const zmq = await import("zeromq");
   hb = new zmq.Reply();
   control = new zmq.Router();
-  const hbPort = await bind(hb, "hb");
-  const controlPort = hbPort === null ? null : await bind(control, "control");
-  if (hbPort === null || controlPort === null) {
+  const hbBound = await bindChannel(hb, info, "hb");
+  const controlBound = hbBound.ok ? await bindChannel(control, info, "control") : hbBound;
+  if (!hbBound.ok || !controlBound.ok) {
+    const failed = !hbBound.ok ? hbBound : (controlBound as Extract<typeof controlBound, { ok: false }>);
     hb.close();
     control.close();
+    io.fail({ code: failed.code, message: failed.message } satisfies IoFailure);
     return;
   }
   controlQueue = new SendQueue(control, "control", (msg, error) =>
@@ -60,7 +43,7 @@ async function start(): Promise<void> {
   );
   void heartbeat(hb);
   void receive(control);
-  post({ t: "ready", ports: { hb: hbPort, control: controlPort } });
+  io.ready({ hb: hbBound.port, control: controlBound.port });
 }
 
 async function heartbeat(socket: Zmq.Reply): Promise<void> {
@@ -71,81 +54,44 @@ async function heartbeat(socket: Zmq.Reply): Promise<void> {
   }
 }
 
+/** Whether user code holds the main thread (core's guard): only then is SIGINT the way in. */
+const inUserCode = () => guardDepth === null || Atomics.load(guardDepth, guard!.depth) > 0;
+
 async function receive(socket: Zmq.Router): Promise<void> {
   try {
-    for await (const frames of socket) onFrames(frames);
+    for await (const frames of socket) {
+      const decoded = decodeMessage(frames, signer);
+      if (!decoded.ok) {
+        // Jupyter's convention: a message that cannot be trusted or read is dropped and logged,
+        // never answered (no parent to answer to) and never executed.
+        log("warn", `dropped a message on control: ${decoded.detail}`, { reason: decoded.reason });
+        continue;
+      }
+      const { identities, header, parent_header, metadata, content } = decoded.message;
+      const m: ReceivedMessage = { identities, header, parent_header, metadata, content };
+      // The helper forwards an interrupt_request the main thread has not taken within 10 ms by
+      // SIGINT, while a cell's code holds the main thread (not while the kernel's own code does).
+      io.request(m, 0, { interrupt: header.msg_type === "interrupt_request", stillWanted: inUserCode });
+    }
   } catch (error) {
     if (!closing) log("error", "receiving on control stopped", { error: (error as Error).message });
   }
 }
 
-function onFrames(frames: Buffer[]): void {
-  const decoded = decodeMessage(frames, signer);
-  if (!decoded.ok) {
-    // Jupyter's convention: a message that cannot be trusted or read is dropped and logged,
-    // never answered (no parent to answer to) and never executed.
-    log("warn", `dropped a message on control: ${decoded.detail}`, { reason: decoded.reason });
-    return;
-  }
-  const { identities, header, parent_header, metadata, content } = decoded.message;
-  const m: ReceivedMessage = { identities, header, parent_header, metadata, content };
-  if (header.msg_type === "interrupt_request") {
-    post({ t: "msg", m, interrupt: signalInterrupt() });
-    return;
-  }
-  post({ t: "msg", m });
-}
+io.onMessage((m) => {
+  // A control reply, encoded and signed by the main thread.
+  controlQueue?.push((m as ToIo).frames as Buffer[]);
+});
 
-/** How long the main thread may take to pick an interrupt up before it is signalled. */
-const SIGNAL_AFTER_MS = 10;
-/** Apart by more than the 50 ms core's SIGINT anchors need after passing a signal on. */
-const RESIGNAL_MS = 120;
-const RESIGNAL_MAX = 200;
-
-/**
- * The main thread acts on the interrupt_request like any message. When it does not within
- * SIGNAL_AFTER_MS and user code holds it (a synchronous loop), SIGINT stops that code —
- * raised again while the request is still not taken and the same execute runs, since a signal
- * that lands just before the cell's guarded run begins is lost.
- */
-function signalInterrupt(): { n: number; seq: number } {
-  const n = Atomics.add(slots, INT_ISSUED, 1) + 1;
-  const seq = Atomics.load(slots, EXEC_SEQ);
-  if (!data.signalInterrupts || !guardDepth || !data.guard) return { n, seq };
-  const depthSlot = data.guard.depth;
-  let tries = 0;
-  const stuck = () =>
-    !closing &&
-    Atomics.load(slots, INT_TAKEN) < n &&
-    Atomics.load(slots, EXEC_SEQ) === seq &&
-    Atomics.load(guardDepth, depthSlot) > 0;
-  const first = setTimeout(() => {
-    if (!stuck()) return;
-    process.kill(process.pid, "SIGINT");
-    const again = setInterval(() => {
-      if (!stuck() || ++tries > RESIGNAL_MAX) {
-        clearInterval(again);
-        return;
-      }
-      process.kill(process.pid, "SIGINT");
-    }, RESIGNAL_MS);
-  }, SIGNAL_AFTER_MS);
-  void first;
-  return { n, seq };
-}
-
-function close(): void {
+io.onClose(() => {
   closing = true;
   hb?.close();
   control?.close();
-  post({ t: "closed" });
-}
-
-port.on("message", (m: ToIo) => {
-  if (m.t === "send") controlQueue?.push(m.frames as Buffer[]);
-  else if (m.t === "close") close();
 });
 
 start().catch((error: unknown) => {
-  post({ t: "fatal", code: "KK_JUPYTER_BIND", message: (error as Error).message ?? String(error) });
+  io.fail({
+    code: "KK_JUPYTER_BIND",
+    message: (error as Error).message ?? String(error),
+  } satisfies IoFailure);
 });

@@ -51,12 +51,7 @@ export class MainSockets {
       const r = await bindChannel(sockets[ch], info, ch);
       if (!r.ok) {
         for (const s of Object.values(sockets)) s.close();
-        throw new KernelkitError(r.code, r.message, {
-          hint:
-            r.code === "KK_JUPYTER_PORT_IN_USE"
-              ? "Another process holds that port: let the launcher pick free ports (start the kernel again), or free the port."
-              : "Check the connection file's ip and transport.",
-        });
+        throw new KernelkitError(r.code, r.message, { hint: r.hint });
       }
       ports[ch] = r.port;
     }
