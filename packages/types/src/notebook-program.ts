@@ -67,6 +67,8 @@ interface CellFile {
   codeLines: number;
   /** Length of the generated first line, its newline included. */
   prefix: number;
+  /** The cells this cell's first line imports from (ids). */
+  imports: Set<string>;
 }
 
 function typeNames(code: string): string[] {
@@ -229,6 +231,7 @@ export class NotebookProgram {
         old.cell = cell;
         continue;
       }
+      if (old?.cell.code.includes("declare global")) this.globalsChanged = true;
       const file = this.describe(
         cell,
         old?.path ?? join(this.dir, FOLDER, `${safeFileName(cell.id, i)}${this.extension}`),
@@ -239,6 +242,7 @@ export class NotebookProgram {
     for (const id of [...this.files.keys()]) {
       if (seen.has(id)) continue;
       const f = this.files.get(id)!;
+      if (f.cell.code.includes("declare global")) this.globalsChanged = true;
       this.byPath.delete(f.path);
       this.files.delete(id);
     }
@@ -257,7 +261,19 @@ export class NotebookProgram {
     for (const name of own) reads.delete(name);
     let codeLines = 1;
     for (let i = cell.code.indexOf("\n"); i !== -1; i = cell.code.indexOf("\n", i + 1)) codeLines++;
-    return { cell, path, exports, reads, own, text: "", version: 0, tooLarge, codeLines, prefix: 0 };
+    return {
+      cell,
+      path,
+      exports,
+      reads,
+      own,
+      text: "",
+      version: 0,
+      tooLarge,
+      codeLines,
+      prefix: 0,
+      imports: new Set(),
+    };
   }
 
   /** Recomputes footers: which cell each read name comes from. Bumps only files whose text changed. */
@@ -296,6 +312,7 @@ export class NotebookProgram {
   private relinkFile(file: CellFile, definers: Map<string, string[]>, position: Map<string, number>): void {
     let text: string;
     let prefix: string;
+    let importedFrom: Iterable<string> = [];
     if (file.tooLarge) {
       prefix =
         file.exports.length > 0
@@ -317,6 +334,7 @@ export class NotebookProgram {
         if (list) list.push(name);
         else imports.set(from, [name]);
       }
+      importedFrom = imports.keys();
       prefix = `export { ${file.exports.join(", ")} }; `;
       for (const [from, names] of imports) {
         const target = this.files.get(from)!.path;
@@ -328,6 +346,7 @@ export class NotebookProgram {
       text = `${prefix}${file.cell.code}\n`;
     }
     file.prefix = prefix.length;
+    file.imports = new Set(importedFrom);
     if (text !== file.text) {
       file.text = text;
       file.version = ++this.versionCounter;
@@ -357,13 +376,58 @@ export class NotebookProgram {
     return this.scratch!;
   }
 
+  /**
+   * Each cell's last diagnostics, with the version of its module they were computed for. A
+   * cell's diagnostics depend only on its module and the modules it imports (cells are modules;
+   * the ambient files never change), so after an edit only the edited cells and the cells that
+   * import them, directly or not, are checked again (docs/types.md "Incremental").
+   */
+  private readonly checked = new Map<string, { version: number; line: number; list: TypeDiagnostic[] }>();
+
+  /** The cells whose diagnostics may differ from the cached ones. */
+  private staleCells(): Set<string> {
+    const changed = (id: string) => this.checked.get(id)?.version !== this.files.get(id)!.version;
+    // A cell that declares globals (`declare global`) can change what any other cell sees.
+    for (const id of this.order) {
+      if (changed(id) && this.files.get(id)!.cell.code.includes("declare global")) return new Set(this.order);
+    }
+    if (this.globalsChanged) {
+      this.globalsChanged = false;
+      return new Set(this.order);
+    }
+    const memo = new Map<string, boolean>();
+    const stale = (id: string): boolean => {
+      const known = memo.get(id);
+      if (known !== undefined) return known;
+      memo.set(id, false); // an import cycle (not a valid notebook) ends here
+      const file = this.files.get(id);
+      let result = file === undefined || changed(id);
+      if (file && !result)
+        for (const from of file.imports) if (this.files.has(from) && stale(from)) result = true;
+      memo.set(id, result);
+      return result;
+    };
+    return new Set(this.order.filter(stale));
+  }
+
+  /** Set when a cell that declared globals was removed or edited away. */
+  private globalsChanged = false;
+
   /** Type errors of every cell, in notebook order, positioned in the notebook file. */
   check(): Map<string, TypeDiagnostic[]> {
     if (this.overlaid !== null) this.setCells(this.cells);
     const out = new Map<string, TypeDiagnostic[]>();
-    const program = this.service.getProgram();
+    const stale = this.staleCells();
+    const program = stale.size > 0 ? this.service.getProgram() : undefined;
     for (const id of this.order) {
       const file = this.files.get(id)!;
+      if (!stale.has(id)) {
+        // Unchanged, but lines above it may have grown or shrunk: only the lines move.
+        const cached = this.checked.get(id)!;
+        const shift = file.cell.line > 0 && cached.line > 0 ? file.cell.line - cached.line : 0;
+        out.set(id, shift === 0 ? cached.list : cached.list.map((d) => ({ ...d, line: d.line + shift })));
+        continue;
+      }
       const list: TypeDiagnostic[] = [];
       if (file.tooLarge) {
         const e = typesErrors.cellTooLarge(file.cell.code.length, this.maxCellBytes);
@@ -372,16 +436,19 @@ export class NotebookProgram {
         continue;
       }
       const sf = program?.getSourceFile(file.path);
-      if (!sf || !program) {
-        out.set(id, list);
-        continue;
-      }
-      const diagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-      for (const d of diagnostics) {
-        const mapped = this.position(file, d);
-        if (mapped) list.push(mapped);
+      if (sf && program) {
+        const diagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+        for (const d of diagnostics) {
+          const mapped = this.position(file, d);
+          if (mapped) list.push(mapped);
+        }
       }
       out.set(id, list);
+    }
+    this.checked.clear();
+    for (const id of this.order) {
+      const file = this.files.get(id)!;
+      this.checked.set(id, { version: file.version, line: file.cell.line, list: out.get(id)! });
     }
     return out;
   }

@@ -193,4 +193,37 @@ describe("the warm program behind completion", () => {
     ]);
     expect(program.check().get("b")).toEqual([]);
   });
+
+  it("after an edit, checks again the cells that read the edited one, keeps the others, and moves their lines", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kk-types-incremental-"));
+    const program = new NotebookProgram(loadCompiler(), {
+      path: join(dir, "nb.ts"),
+      cwd: dir,
+      typescript: true,
+    });
+    const cells = (sig: string, shift: number) => [
+      { id: "f", name: "f", code: `function f(x: ${sig}): number {\n  return 1;\n}`, line: 2 },
+      { id: "g", name: "g", code: "const g = f;", line: 7 + shift },
+      { id: "use", name: "use", code: 'const y = g("s");', line: 10 + shift },
+      { id: "alone", name: "alone", code: "const z: number = 'no';", line: 13 + shift },
+    ];
+    program.setCells(cells("number", 0));
+    const first = program.check();
+    expect(first.get("use")).toEqual([expect.objectContaining({ code: "TS2345", line: 10 })]);
+    expect(first.get("alone")).toEqual([expect.objectContaining({ code: "TS2322", line: 13 })]);
+    // Fixing f (which `use` reads through g) clears `use`; `alone` keeps its error, two lines down.
+    program.setCells(cells("string", 2));
+    const second = program.check();
+    expect(second.get("use")).toEqual([]);
+    expect(second.get("alone")).toEqual([expect.objectContaining({ code: "TS2322", line: 15 })]);
+    // And back: the same answers a fresh program gives.
+    program.setCells(cells("number", 0));
+    const fresh = new NotebookProgram(loadCompiler(), {
+      path: join(dir, "nb.ts"),
+      cwd: dir,
+      typescript: true,
+    });
+    fresh.setCells(cells("number", 0));
+    expect(program.check()).toEqual(fresh.check());
+  });
 });
