@@ -212,15 +212,27 @@ export class NotebookProgram {
 
   private readonly byPath = new Map<string, string>();
 
-  /** The cells as the notebook holds them (a query may overlay one cell's edited code). */
-  private cells: readonly TypeCell[] = [];
-  /** The cell whose file holds edited code from a query rather than the notebook's. */
-  private overlaid: string | null = null;
+  /**
+   * The cell whose file holds edited code from a query, and its file as the notebook has it.
+   * Only that file changes while a front end types in one cell (the other cells are not
+   * relinked: their view of it does not matter to the query), so TypeScript reuses the
+   * program's whole structure between keystrokes (docs/types.md "Warm queries").
+   */
+  private overlay: { id: string; original: CellFile } | null = null;
+  /** Which cells define each name, and each cell's position: from the last full relink. */
+  private linkDefiners = new Map<string, string[]>();
+  private linkPosition = new Map<string, number>();
+
+  /** Puts the notebook's own code of the overlaid cell back (the file object it had). */
+  private restoreOverlay(): void {
+    if (!this.overlay) return;
+    this.files.set(this.overlay.id, this.overlay.original);
+    this.overlay = null;
+  }
 
   /** Replaces the notebook's cells (unchanged cells keep their version: the checker reuses them). */
   setCells(cells: readonly TypeCell[]): void {
-    this.cells = cells;
-    this.overlaid = null;
+    this.restoreOverlay();
     const seen = new Set<string>();
     const nextOrder: string[] = [];
     for (const [i, cell] of cells.entries()) {
@@ -287,6 +299,8 @@ export class NotebookProgram {
       }
     }
     const position = new Map(this.order.map((id, i) => [id, i]));
+    this.linkDefiners = definers;
+    this.linkPosition = position;
     for (const id of this.order) this.relinkFile(this.files.get(id)!, definers, position);
     if (this.scratch) this.relinkFile(this.scratch, definers, position);
   }
@@ -297,16 +311,20 @@ export class NotebookProgram {
     definers: Map<string, string[]>,
     position: Map<string, number>,
   ): string | "ambiguous" | null {
-    const list = definers.get(name)?.filter((d) => d !== file.cell.id);
-    if (!list || list.length === 0) return null;
+    const list = definers.get(name);
+    if (!list) return null;
+    const self = file.cell.id;
     if (this.sequential) {
-      const at = position.get(file.cell.id) ?? Number.POSITIVE_INFINITY;
+      const at = position.get(self) ?? Number.POSITIVE_INFINITY;
       let best: string | null = null;
-      for (const d of list) if ((position.get(d) ?? 0) < at) best = d;
+      for (const d of list) if (d !== self && (position.get(d) ?? 0) < at) best = d;
       return best;
     }
+    let other: string | null = null;
+    for (const d of list) if (d !== self) other = d;
+    if (other === null) return null;
     // Reactive rules: a name two cells define is a static error already (KK_MULTIPLE_DEFINITION).
-    return (definers.get(name)?.length ?? 0) > 1 ? "ambiguous" : list[0]!;
+    return list.length > 1 ? "ambiguous" : other;
   }
 
   private relinkFile(file: CellFile, definers: Map<string, string[]>, position: Map<string, number>): void {
@@ -356,22 +374,25 @@ export class NotebookProgram {
   /** Places edited code (a cell being typed, or scratch code) in the program for a query. */
   private withQuery(code: string, cellId: string | undefined): CellFile {
     // Another cell's edited code from an earlier query goes back to the notebook's.
-    if (this.overlaid !== null && this.overlaid !== cellId) this.setCells(this.cells);
+    if (this.overlay !== null && this.overlay.id !== cellId) this.restoreOverlay();
     const existing = cellId !== undefined ? this.files.get(cellId) : undefined;
     if (existing) {
-      if (existing.cell.code !== code) {
-        const updated = this.describe({ ...existing.cell, code }, existing.path);
-        this.files.set(existing.cell.id, updated);
-        this.overlaid = existing.cell.id;
-        this.relink();
-        return updated;
+      if (existing.cell.code === code) return existing;
+      const original = this.overlay?.original ?? existing;
+      if (original.cell.code === code) {
+        this.restoreOverlay();
+        return original;
       }
-      return existing;
+      const updated = this.describe({ ...original.cell, code }, original.path);
+      this.relinkFile(updated, this.linkDefiners, this.linkPosition);
+      this.files.set(original.cell.id, updated);
+      this.overlay = { id: original.cell.id, original };
+      return updated;
     }
     const path = join(this.dir, FOLDER, `scratch${this.extension}`);
     if (this.scratch?.cell.code !== code) {
       this.scratch = this.describe({ id: "\0scratch", name: null, code, line: 0 }, path);
-      this.relink();
+      this.relinkFile(this.scratch, this.linkDefiners, this.linkPosition);
     }
     return this.scratch!;
   }
@@ -415,7 +436,7 @@ export class NotebookProgram {
 
   /** Type errors of every cell, in notebook order, positioned in the notebook file. */
   check(): Map<string, TypeDiagnostic[]> {
-    if (this.overlaid !== null) this.setCells(this.cells);
+    this.restoreOverlay();
     const out = new Map<string, TypeDiagnostic[]>();
     const stale = this.staleCells();
     const program = stale.size > 0 ? this.service.getProgram() : undefined;

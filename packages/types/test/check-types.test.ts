@@ -226,4 +226,28 @@ describe("the warm program behind completion", () => {
     fresh.setCells(cells("number", 0));
     expect(program.check()).toEqual(fresh.check());
   });
+
+  it("a query that rewrites one cell leaves the others as the notebook has them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kk-types-overlay-"));
+    const program = new NotebookProgram(loadCompiler(), {
+      path: join(dir, "nb.ts"),
+      cwd: dir,
+      typescript: true,
+    });
+    const cells = [
+      { id: "a", name: "a", code: "const rows = [{ amount: 1 }];", line: 2 },
+      { id: "b", name: "b", code: "const first = rows[0];", line: 5 },
+      { id: "c", name: "c", code: "const bad: string = first.amount;", line: 8 },
+    ];
+    program.setCells(cells);
+    const before = program.check();
+    // Typing in `a` removes the definition of rows for a moment.
+    expect(program.completions("const xs = 1;\nxs", 16, "a")?.matches.map((m) => m.text)).toContain("xs");
+    // Queries on the other cells see a's notebook code again.
+    expect(program.completions("rows[0].am", 10, "b")?.matches.map((m) => m.text)).toEqual(["amount"]);
+    expect(program.completions("first.am", 8, "c")?.matches.map((m) => m.text)).toEqual(["amount"]);
+    expect(program.completions("first.am", 8, "c")?.matches.map((m) => m.text)).toEqual(["amount"]);
+    expect(program.check()).toEqual(before);
+    expect(before.get("c")).toEqual([expect.objectContaining({ code: "TS2322", line: 8 })]);
+  });
 });
