@@ -78,7 +78,7 @@ export async function run({ quick = false } = {}) {
           ratio: x(ratio),
           target: `≤ ${TARGET}× one after another`,
           met: ratio <= TARGET,
-          note: "medians of alternated rounds; each notebook is its own kernel process in both",
+          note: "medians of alternated rounds; a fresh kernel per notebook in both (the batch reuses warm worker processes, docs/modes.md)",
           data,
         }),
       ],

@@ -33,14 +33,6 @@ function jobsCount(value: string): number {
   return n;
 }
 
-/** The arguments after the first `command` token (a batch passes them on to each notebook's run). */
-function argvAfter(command: string, argv: readonly string[]): string[] {
-  const i = argv.indexOf(command);
-  return i === -1 ? [...argv] : argv.slice(i + 1);
-}
-
-let rawArgv: readonly string[] = [];
-
 function wantsJson(argv: readonly string[]): boolean {
   return argv.includes("--json");
 }
@@ -97,7 +89,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (notebooks: string[], opts) => {
       if (notebooks.length > 1) {
         const { batchCommand } = await import("./commands/batch.ts");
-        setExit(await batchCommand(notebooks, opts, argvAfter("run", rawArgv)));
+        setExit(await batchCommand(notebooks, opts, new URL("./batch-worker.js", import.meta.url)));
         return;
       }
       const { runCommand } = await import("./commands/run.ts");
@@ -272,7 +264,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
-  rawArgv = argv;
   try {
     await program.parseAsync(joinParameterPairs(argv), { from: "user" });
   } catch (error) {

@@ -1,5 +1,5 @@
 // `kernelkit run A B C --jobs N` (docs/modes.md, "Batches"): parallel kernels, one summary.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, startCli, tempDir } from "../helpers/cli.ts";
@@ -99,5 +99,70 @@ describe("run with several notebooks", () => {
     expect(json.notebooks[0].cells[0].status).toBe("interrupted");
     expect(json.notebooks[2].error.code).toBe("KK_INTERRUPTED");
     await waitFor(() => pids.every((pid) => !alive(pid)), 5000);
+  });
+
+  // Batch workers run several notebooks in one process (docs/modes.md, "Batches"); no notebook
+  // may see what another left behind, whether or not they shared the process.
+  it("isolates notebooks that share a worker process: globals, env, cwd, timers, modules", () => {
+    const d = tempDir();
+    writeFileSync(join(d, "state.mjs"), "export const state = { count: 0 };\n");
+    const look =
+      "// %% look\nconsole.log(JSON.stringify({ pid: process.pid, global: String(globalThis['leaked']), env: process.env.KK_LEAK ?? null, cwd: process.cwd(), exitCode: process.exitCode ?? null }))\n";
+    const files = notebooks(d, {
+      "first.js": "// %% clean\nconsole.log(JSON.stringify({ pid: process.pid }))\n",
+      "leak.js": [
+        "// %% leak",
+        "globalThis.leaked = 1;",
+        "process.env.KK_LEAK = 'yes';",
+        "process.exitCode = 7;",
+        "process.on('exit', () => console.log('exit listener of leak.js'));",
+        "process.chdir('/');",
+        "",
+      ].join("\n"),
+      "look1.js": look,
+      "timer.js": "// %% timer\nsetInterval(() => console.log('tick from timer.js'), 1);\n",
+      "look2.js": look,
+      "module1.js":
+        "// %% m\nimport { state } from './state.mjs';\nstate.count += 1;\nconsole.log(state.count)\n",
+      "module2.js":
+        "// %% m\nimport { state } from './state.mjs';\nstate.count += 1;\nconsole.log(state.count)\n",
+      "look3.js": look,
+    });
+    const r = runCli(["run", ...files, "--json", "--jobs", "1"], { cwd: d });
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    const out = (path: string) => json.notebooks.find((n: any) => n.path === path).cells[0].stdout as string;
+    const first = JSON.parse(out("first.js"));
+    const looks = ["look1.js", "look2.js", "look3.js"].map((f) => JSON.parse(out(f)));
+    // The first two looks follow clean notebooks' workers: the process is shared...
+    expect(looks[0].pid).toBe(first.pid);
+    for (const seen of looks) {
+      // ...and still nothing of the notebooks before shows.
+      expect(seen).toMatchObject({ global: "undefined", env: null, exitCode: null });
+      expect(realpathSync(seen.cwd)).toBe(realpathSync(d));
+    }
+    expect(out("module1.js")).toBe("1\n");
+    expect(out("module2.js")).toBe("1\n");
+    expect(r.stdout + r.stderr).not.toContain("tick from timer.js");
+    expect(r.stdout + r.stderr).not.toContain("exit listener of leak.js");
+  });
+
+  it("a notebook that kills its process fails alone; the notebooks after it still run", () => {
+    const d = tempDir();
+    const files = notebooks(d, {
+      "ok1.js": "// %% a\nconsole.log('one')\n",
+      "crash.js": "// %% die\nprocess.kill(process.pid, 'SIGKILL');\n",
+      "ok2.js": "// %% b\nconsole.log('two')\n",
+      "ok3.py": "# %% c\nprint('three')\n",
+    });
+    const r = runCli(["run", ...files, "--json", "--jobs", "1"], { cwd: d });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    const [ok1, crash, ok2, ok3] = json.notebooks;
+    expect(ok1.ok).toBe(true);
+    expect(crash).toMatchObject({ path: "crash.js", ok: false, error: { code: "KK_INTERNAL" } });
+    expect(ok2).toMatchObject({ ok: true });
+    expect(ok2.cells[0].stdout).toBe("two\n");
+    expect(ok3.cells[0].stdout).toBe("three\n");
   });
 });

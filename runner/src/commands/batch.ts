@@ -1,20 +1,19 @@
 // `kernelkit run A B C [--jobs N]`: several notebooks, each in a kernel of its own, N at a time,
-// with one summary. Each notebook runs as a child `kernelkit run --json NB` (docs/modes.md,
-// "Batches", says why processes and not threads); the parent runs no cell, so it may listen for
-// SIGINT itself and pass it on.
-import { spawn } from "node:child_process";
+// with one summary. N warm worker processes (batch-worker.ts) each run notebooks one after
+// another, a fresh kernel per notebook, answering with what `kernelkit run --json NB` would
+// print (docs/modes.md, "Batches", says why processes and not threads); the parent runs no
+// cell, so it may listen for SIGINT itself and pass it on.
 import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { originalWrite } from "@kernelkit/executor-default";
 import pc from "picocolors";
+import { BatchWorker } from "../batch-worker-process.ts";
 import { EXIT, reportStartupError } from "../cli-error.ts";
 import { formatDuration } from "../render.ts";
+import type { RunOptions } from "./run.ts";
 
-export interface BatchOptions {
-  json?: boolean;
-  jobs?: number;
-  profile?: string;
-}
+export type BatchOptions = RunOptions;
 
 /** One notebook's run as the batch reports it. */
 export interface NotebookRun {
@@ -31,7 +30,8 @@ const STOP_GRACE_MS = 3000;
 export async function batchCommand(
   notebooks: readonly string[],
   options: BatchOptions,
-  argv: readonly string[],
+  /** The worker entry (batch-worker.ts as built: next to the CLI's own entry). */
+  workerEntry: URL,
 ): Promise<number> {
   const json = options.json === true;
   const out = originalWrite("stdout");
@@ -62,12 +62,10 @@ export async function batchCommand(
     }
   }
 
-  const passOn = childArgs(argv, notebooks);
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), notebooks.length));
-  const cli = process.argv[1]!;
   const started = performance.now();
   const results: (NotebookRun | undefined)[] = Array.from(notebooks, () => undefined);
-  const running = new Map<number, ReturnType<typeof spawn>>();
+  const running = new Map<number, BatchWorker>();
   let interrupted = false;
   let next = 0;
 
@@ -82,61 +80,71 @@ export async function batchCommand(
   };
   const ticker = tty ? setInterval(progress, 250) : null;
 
-  const runOne = (index: number): Promise<void> =>
+  // Warm workers (batch-worker.ts): each runs notebooks one after another, a fresh kernel each,
+  // and is replaced when it retires (a notebook left state behind) or dies.
+  const workers = new Set<BatchWorker>();
+  const childOptions = { ...options, json: true, jobs: undefined };
+
+  const runOne = (slot: { worker: BatchWorker | null }, index: number): Promise<void> =>
     new Promise((done) => {
       const path = notebooks[index]!;
       const t0 = performance.now();
-      // Its own process group: Ctrl-C reaches the parent only, which passes it on exactly once,
-      // and killing the group also ends what the notebook started (Python, subprocesses).
-      const child = spawn(process.execPath, [cli, "run", ...passOn, "--json", "--", path], {
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-      });
-      running.set(index, child);
-      let stdout = "";
-      let stderr = "";
-      child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-      child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-      child.on("close", (code, signal) => {
+      if (!slot.worker || !slot.worker.usable) {
+        slot.worker = new BatchWorker(fileURLToPath(workerEntry), (text) =>
+          relay(slot.worker?.current ?? path, text),
+        );
+        workers.add(slot.worker);
+      }
+      const worker = slot.worker;
+      running.set(index, worker);
+      worker.run(path, childOptions).then((answer) => {
         running.delete(index);
-        const exitCode = code ?? (signal ? 128 + signalNumber(signal) : EXIT.failed);
         results[index] = {
           path,
-          result: parseResult(stdout, stderr, exitCode),
-          exitCode,
+          result: parseResult(answer.stdout, answer.stderr, answer.exitCode),
+          exitCode: answer.exitCode,
           durationMs: performance.now() - t0,
         };
-        // Warnings and anything the child wrote outside its JSON, named by notebook.
-        const text = stderr.trim();
-        if (text && !json) for (const line of text.split("\n")) err(`${pc.dim(`${path}:`)} ${line}\n`);
-        else if (text) err(text.replace(/^/gm, `${path}: `) + "\n");
+        if (answer.retire) {
+          worker.stop();
+          workers.delete(worker);
+        }
+        relay(path, answer.stderr);
         done();
       });
-      child.on("error", () => {});
     });
+
+  // Warnings and anything a notebook wrote outside its JSON, named by notebook.
+  const relay = (path: string, stderr: string) => {
+    const text = stderr.trim();
+    if (text && !json) for (const line of text.split("\n")) err(`${pc.dim(`${path}:`)} ${line}\n`);
+    else if (text) err(`${text.replace(/^/gm, `${path}: `)}\n`);
+  };
 
   const stopAll = () => {
     if (interrupted) return;
     interrupted = true;
-    for (const child of running.values()) signalGroup(child, "SIGINT");
+    for (const worker of running.values()) worker.signal("SIGINT");
     const killer = setTimeout(() => {
-      for (const child of running.values()) signalGroup(child, "SIGKILL");
+      for (const worker of running.values()) worker.signal("SIGKILL");
     }, STOP_GRACE_MS);
     killer.unref();
   };
   process.on("SIGINT", stopAll);
   process.on("SIGTERM", stopAll);
 
-  const worker = async () => {
+  const lane = async () => {
+    const slot: { worker: BatchWorker | null } = { worker: null };
     while (!interrupted && next < notebooks.length) {
       const index = next++;
-      await runOne(index);
+      await runOne(slot, index);
       if (tty) progress();
     }
   };
   try {
-    await Promise.all(Array.from({ length: jobs }, worker));
+    await Promise.all(Array.from({ length: jobs }, lane));
   } finally {
+    for (const worker of workers) worker.stop();
     process.off("SIGINT", stopAll);
     process.off("SIGTERM", stopAll);
     if (ticker) clearInterval(ticker);
@@ -158,33 +166,6 @@ export async function batchCommand(
   }
   if (interrupted) return EXIT.interrupted;
   return ok ? EXIT.ok : EXIT.failed;
-}
-
-/** The raw `run` arguments minus the notebooks, `--jobs` and `--json`: what each child gets. */
-export function childArgs(argv: readonly string[], notebooks: readonly string[]): string[] {
-  const pending = [...notebooks];
-  const outArgs: string[] = [];
-  let afterDashes = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!afterDashes && a === "--") {
-      afterDashes = true;
-      continue;
-    }
-    if (pending.length > 0 && a === pending[0] && (afterDashes || !a.startsWith("-") || a === "-")) {
-      pending.shift();
-      continue;
-    }
-    if (afterDashes) continue;
-    if (a === "--json") continue;
-    if (a === "--jobs") {
-      i++;
-      continue;
-    }
-    if (a.startsWith("--jobs=")) continue;
-    outArgs.push(a);
-  }
-  return outArgs;
 }
 
 function parseResult(stdout: string, stderr: string, exitCode: number): NotebookRun["result"] {
@@ -213,19 +194,6 @@ function notRunResult(): NotebookRun["result"] {
     error: { code: "KK_INTERRUPTED", message: "not run: the batch was interrupted", hint: null },
     cells: [],
   };
-}
-
-function signalGroup(child: ReturnType<typeof spawn>, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null) return;
-  try {
-    // SIGINT to the child itself (its kernel interrupts the cell and reports); SIGKILL to the group.
-    if (signal === "SIGINT") process.kill(child.pid, signal);
-    else process.kill(-child.pid, signal);
-  } catch {}
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  return signal === "SIGINT" ? 2 : signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 1;
 }
 
 const FAILED = new Set(["exception", "error", "cancelled", "interrupted"]);

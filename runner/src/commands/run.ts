@@ -1,5 +1,11 @@
 // `kernelkit run NOTEBOOK`: runs every cell once, reactively, and reports.
-import { type InterruptEvent, processInterrupts, type RunMode, teardownKernel } from "@kernelkit/core";
+import {
+  type InterruptEvent,
+  type Kernel,
+  processInterrupts,
+  type RunMode,
+  teardownKernel,
+} from "@kernelkit/core";
 import { originalWrite, realExit } from "@kernelkit/executor-default";
 import pc from "picocolors";
 import { EXIT, reportStartupError } from "../cli-error.ts";
@@ -32,10 +38,20 @@ export interface RunOptions {
   jobs?: number;
 }
 
-export async function runCommand(notebookArg: string, options: RunOptions): Promise<number> {
+/** Where `run` prints: the process's own stdout/stderr, or a batch worker's per-notebook buffers. */
+export interface RunIo {
+  out: (text: string) => unknown;
+  err: (text: string) => unknown;
+}
+
+export async function runCommand(
+  notebookArg: string,
+  options: RunOptions,
+  io: RunIo = { out: originalWrite("stdout"), err: originalWrite("stderr") },
+  onKernel?: (kernel: Kernel) => void,
+): Promise<number> {
   const json = options.json === true;
-  const out = originalWrite("stdout");
-  const err = originalWrite("stderr");
+  const { out, err } = io;
   let sigintBeforeRun = false;
   const early = (e: InterruptEvent) => {
     void e;
@@ -80,6 +96,7 @@ export async function runCommand(notebookArg: string, options: RunOptions): Prom
     return reportStartupError(error, json, out, err);
   }
   const { kernel } = built;
+  onKernel?.(kernel);
   kernel.logWarnings = false; // printed once below, with the startup warnings
   if (notebook.path) process.chdir(kernel.cwd);
   if (options.timeout !== undefined) kernel.defaultTimeoutMs = options.timeout;
