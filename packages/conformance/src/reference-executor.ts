@@ -136,9 +136,9 @@ export class ReferenceExecutor implements Executor {
           );
         });
       }
-      if (slot.done === 2) throw new CellRuntimeError(slot.e, userTraceback(slot.e, this.mapFrame));
-      for (const name of cell.defs) this.scope.set(name, slot.d?.[name]);
-      return slot.v;
+      if (slot.done === 2) throw new CellRuntimeError(slot.error, userTraceback(slot.error, this.mapFrame));
+      for (const name of cell.defs) this.scope.set(name, slot.defs?.[name]);
+      return slot.value;
     } finally {
       this.sandbox.__kk_slot = undefined;
       this.current = null;
