@@ -57,13 +57,7 @@ export class ReferenceExecutor implements Executor {
   constructor(private readonly typescript = true) {
     this.context = vm.createContext(this.sandbox, { name: "kernelkit-conformance" });
     this.scope = new VmContextScope(this.sandbox, this.context);
-    const hidden = (name: string, value: unknown) =>
-      Object.defineProperty(this.sandbox, name, {
-        value,
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
+    const hidden = (name: string, value: unknown) => this.scope.defineHidden(name, value);
     for (const name of HOST) hidden(name, (globalThis as Record<string, unknown>)[name]);
     const stream = (write: (ctx: ExecutionContext, text: string) => void) => {
       const s = new EventEmitter() as EventEmitter & { write(chunk: unknown): boolean };

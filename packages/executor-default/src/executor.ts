@@ -141,13 +141,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
     this.scope = new VmContextScope(this.sandbox, this.context, (name) => this.defineGlobal(name));
     for (const name of HOST_GLOBALS) this.defineGlobal(name);
     const globalProxy = vm.runInContext("globalThis", this.context);
-    const hidden = (name: string, value: unknown) =>
-      Object.defineProperty(this.sandbox, name, {
-        value,
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
+    const hidden = (name: string, value: unknown) => this.scope.defineHidden(name, value);
     hidden("global", globalProxy);
     hidden(
       "console",
