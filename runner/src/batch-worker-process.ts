@@ -15,8 +15,8 @@ export class BatchWorker {
   private exited = false;
   private stopping = false;
 
-  /** `onStray`: stderr the worker wrote while no notebook was running. */
-  constructor(entry: string, onStray: (text: string) => void) {
+  /** `onStray`: stderr the worker wrote while no notebook was running, with the last notebook. */
+  constructor(entry: string, onStray: (text: string, last: string | null) => void) {
     // Its own process group: Ctrl-C reaches the batch only, which passes it on exactly once,
     // and killing the group also ends what a notebook started (Python, subprocesses).
     this.child = spawn(process.execPath, [entry], {
@@ -34,7 +34,7 @@ export class BatchWorker {
     });
     this.child.stderr!.setEncoding("utf8").on("data", (d: string) => {
       if (this.pending) this.piped += d;
-      else onStray(d);
+      else onStray(d, this.current);
     });
     this.child.on("message", (m: BatchJobDone) => {
       if (m?.type !== "done") return;

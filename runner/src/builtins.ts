@@ -13,17 +13,24 @@ export interface BuiltinPlugin {
   readonly package: string;
   /** Resolves with a module namespace whose default export is the plugin or its factory. */
   load(options: { typescript: boolean }): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** An executor's notebook languages: it runs them when no installed package does. */
+  readonly languages?: readonly string[];
 }
 
 // Each built-in is a dependency of the runner, imported by a literal specifier only when used.
-function fromPackage(name: string, load: () => Promise<Record<string, unknown>>): BuiltinPlugin {
-  return { package: name, load };
+function fromPackage(
+  name: string,
+  load: () => Promise<Record<string, unknown>>,
+  languages?: readonly string[],
+): BuiltinPlugin {
+  return languages ? { package: name, load, languages } : { package: name, load };
 }
 
 export const BUILTIN_PLUGINS: Readonly<Record<PluginGroup, Readonly<Record<string, BuiltinPlugin>>>> = {
   executor: {
     default: {
       package: "@kernelkit/executor-default",
+      languages: ["javascript"],
       async load({ typescript }) {
         const { createDefaultExecutor } = await import("@kernelkit/executor-default");
         return {
@@ -32,7 +39,7 @@ export const BUILTIN_PLUGINS: Readonly<Record<PluginGroup, Readonly<Record<strin
         };
       },
     },
-    python: fromPackage("@kernelkit/executor-python", () => import("@kernelkit/executor-python")),
+    python: fromPackage("@kernelkit/executor-python", () => import("@kernelkit/executor-python"), ["python"]),
   },
   lifecycle: {
     strict: fromPackage("@kernelkit/lifecycle-strict", () => import("@kernelkit/lifecycle-strict")),
@@ -67,7 +74,7 @@ export function defineBuiltins(registry: PluginRegistry, options: { typescript: 
     Record<string, BuiltinPlugin>,
   ][]) {
     for (const [name, plugin] of Object.entries(plugins))
-      registry.defineBuiltin(group, name, () => plugin.load(options), plugin.package);
+      registry.defineBuiltin(group, name, () => plugin.load(options), plugin.package, plugin.languages);
   }
   return registry;
 }

@@ -100,9 +100,17 @@ export async function applyParameters(
   params: Parameters,
   mode: "reactive" | "sequential",
 ): Promise<AppliedParameters> {
-  const names = Object.keys(params);
-  if (names.length === 0) return { file };
   const cells = file.notebook.cells;
+  if (Object.keys(params).length === 0) {
+    // A notebook saved by a parameterised run, run again as it is: in sequential mode its
+    // injected cell is an ordinary cell; in reactive mode its values apply as -p values would.
+    const saved = mode === "reactive" ? savedParameterValues(kernel, cells) : null;
+    if (!saved) return { file };
+    kernel.deleteCells([saved.cell.id]);
+    tapValues(kernel, saved.paramsCell.id, saved.values);
+    return { file };
+  }
+  const names = Object.keys(params);
   const paramsCell = cells.find((c) => c.type === "code" && hasTag(c.metadata, PARAMETERS_TAG));
   if (!paramsCell) {
     throw new KernelkitError(
@@ -138,30 +146,120 @@ export async function applyParameters(
   if (stale.length > 0) kernel.deleteCells(stale);
   let next = removeCells(file, new Set(stale));
 
+  // Both modes save the injected cell in --output, papermill's record of the values used.
+  const injected: NotebookCell = {
+    id: INJECTED_TAG,
+    name: null,
+    type: "code",
+    code: injectedCode(params, kernel.language),
+    disabled: false,
+    metadata: { tags: [INJECTED_TAG] },
+    line: 0,
+  };
+  const at = next.notebook.cells.findIndex((c) => c.id === paramsCell.id) + 1;
+  next = insertCell(next, at, injected);
   if (mode === "sequential") {
-    const injected: NotebookCell = {
-      id: INJECTED_TAG,
-      name: null,
-      type: "code",
-      code: injectedCode(params, kernel.language),
-      disabled: false,
-      metadata: { tags: [INJECTED_TAG] },
-      line: 0,
-    };
-    const at = next.notebook.cells.findIndex((c) => c.id === paramsCell.id) + 1;
-    next = insertCell(next, at, injected);
     await kernel.setCells(
       [{ id: injected.id, code: injected.code, type: "code", metadata: { ...injected.metadata } }],
       next.notebook.cells.map((c) => c.id),
     );
   } else {
-    // Reactive: the names take the given values right after the parameters cell ran.
-    kernel.hooks.postExecution.tap("kernelkit:parameters", (cell, result) => {
-      if (cell.id !== paramsCell.id || result.error != null) return;
-      for (const name of names) kernel.scope.set(name, params[name]);
-    });
+    // Reactive: the kernel keeps the notebook's cells (the injected cell would redefine the
+    // parameters cell's names); the names take the values right after the parameters cell ran.
+    tapValues(kernel, paramsCell.id, params);
   }
   return { file: next };
+}
+
+/**
+ * In reactive mode, the saved injected-parameters cell whose values apply as -p values would
+ * (run and check treat it alike: not a cell of the graph), or null.
+ */
+export function savedParameterValues(
+  kernel: Kernel,
+  cells: readonly NotebookCell[],
+): { cell: NotebookCell; paramsCell: NotebookCell; values: Parameters } | null {
+  const saved = savedParameters(cells, kernel.language);
+  const defs = saved ? (kernel.cell(saved.paramsCell.id)?.analysis?.defs ?? []) : [];
+  if (!saved || Object.keys(saved.values).some((name) => !defs.includes(name))) return null;
+  return saved;
+}
+
+function tapValues(kernel: Kernel, paramsCellId: string, values: Parameters): void {
+  kernel.hooks.postExecution.tap("kernelkit:parameters", (cell, result) => {
+    if (cell.id !== paramsCellId || result.error != null) return;
+    for (const [name, value] of Object.entries(values)) kernel.scope.set(name, value);
+  });
+}
+
+/**
+ * The values of a saved injected-parameters cell that follows the parameters cell, when every
+ * line is `NAME = literal` (Python) or `const NAME = literal;` (JS/TS) of a name the parameters
+ * cell defines — what kernelkit and papermill write. Anything else: null (the cell is left as
+ * an ordinary cell).
+ */
+function savedParameters(
+  cells: readonly NotebookCell[],
+  language: Language,
+): { cell: NotebookCell; paramsCell: NotebookCell; values: Parameters } | null {
+  const cell = cells.find((c) => c.type === "code" && hasTag(c.metadata, INJECTED_TAG));
+  const paramsCell = cells.find((c) => c.type === "code" && hasTag(c.metadata, PARAMETERS_TAG));
+  if (!cell || !paramsCell || cells.indexOf(cell) < cells.indexOf(paramsCell)) return null;
+  const values: Parameters = {};
+  const assignment =
+    language === "python" ? /^(\w+)\s*=\s*(.+)$/ : /^(?:const|let|var)\s+(\w+)\s*=\s*(.+?);?$/;
+  for (const raw of cell.code.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith(language === "python" ? "#" : "//")) continue;
+    const m = assignment.exec(line);
+    if (!m) return null;
+    const value = language === "python" ? pythonLiteral(m[2]!) : jsonLiteral(m[2]!);
+    if (value === NOT_A_LITERAL) return null;
+    values[m[1]!] = value;
+  }
+  return Object.keys(values).length > 0 ? { cell, paramsCell, values } : null;
+}
+
+const NOT_A_LITERAL = Symbol("not a literal");
+
+function jsonLiteral(text: string): unknown {
+  if (text === "undefined") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_A_LITERAL;
+  }
+}
+
+/** A Python literal as `literal()` writes it (True, None, "…", lists, dicts, float("inf")). */
+function pythonLiteral(text: string): unknown {
+  const specials: number[] = [];
+  const json = text.replace(
+    /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\bTrue\b|\bFalse\b|\bNone\b|float\(\s*["'](-?inf|nan)["']\s*\)/g,
+    (token, special: string | undefined) => {
+      if (token === "True") return "true";
+      if (token === "False") return "false";
+      if (token === "None") return "null";
+      if (special !== undefined) {
+        specials.push(special === "nan" ? Number.NaN : special === "-inf" ? -Infinity : Infinity);
+        return `{"__kk_special": ${specials.length - 1}}`;
+      }
+      if (token.startsWith("'")) return JSON.stringify(token.slice(1, -1).replace(/\\(.)/g, "$1"));
+      return token;
+    },
+  );
+  const value = jsonLiteral(json);
+  if (value === NOT_A_LITERAL || specials.length === 0) return value;
+  const revive = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(revive);
+    if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (Object.keys(o).length === 1 && typeof o.__kk_special === "number") return specials[o.__kk_special];
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, revive(x)]));
+    }
+    return v;
+  };
+  return revive(value);
 }
 
 function removeCells(file: NotebookFile, ids: ReadonlySet<string>): NotebookFile {

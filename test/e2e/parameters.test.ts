@@ -113,6 +113,65 @@ describe("parameters (reactive mode)", () => {
   });
 });
 
+describe("parameters (reactive mode): the injected cell in --output", () => {
+  it("saves an injected-parameters cell after the parameters cell, as sequential mode does (ipynb, Python)", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "nb.ipynb"), JSON.stringify(ipynb("python", "n = 1", "n * 10")));
+    const r = runCli(["run", "nb.ipynb", "--json", "-p", "n", "7", "--output", "out.ipynb"], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    // The run itself: the notebook's own cells, the values applied after the parameters cell.
+    expect(JSON.parse(r.stdout).cells.map((c: any) => c.id)).toEqual(["p", "u"]);
+    const out = JSON.parse(readFileSync(join(dir, "out.ipynb"), "utf8"));
+    expect(out.cells.map((c: any) => c.metadata.tags ?? [])).toEqual([
+      ["parameters"],
+      ["injected-parameters"],
+      [],
+    ]);
+    expect(out.cells[1].source.join("")).toBe("# Parameters\nn = 7");
+    expect(out.cells[1]).toMatchObject({ outputs: [], execution_count: null });
+    expect(out.cells[2].outputs[0].data["text/plain"]).toEqual(["70"]);
+    if (HAVE_NBFORMAT) expect(jupyterCheck(join(dir, "out.ipynb"), true)).toBe("ok");
+
+    // check agrees with run: the saved cell is no second definition of n.
+    const check = runCli(["check", "out.ipynb", "--json"], { cwd: dir });
+    expect(check.code, check.stdout).toBe(0);
+    expect(JSON.parse(check.stdout).cells).toHaveLength(3);
+    // Run again as saved: the saved values apply (no multiple-definition error), the cell stays.
+    const again = runCli(["run", "out.ipynb", "--json", "--inplace"], { cwd: dir });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const rerun = JSON.parse(readFileSync(join(dir, "out.ipynb"), "utf8"));
+    expect(rerun.cells).toHaveLength(3);
+    expect(rerun.cells[2].outputs[0].data["text/plain"]).toEqual(["70"]);
+
+    // With new values: the old injected cell is replaced.
+    const third = runCli(["run", "out.ipynb", "-p", "n", "3", "--inplace"], { cwd: dir });
+    expect(third.code, third.stderr).toBe(0);
+    const replaced = JSON.parse(readFileSync(join(dir, "out.ipynb"), "utf8"));
+    expect(replaced.cells.map((c: any) => [c.source].flat().join(""))).toEqual([
+      "n = 1",
+      "# Parameters\nn = 3",
+      "n * 10",
+    ]);
+    expect(replaced.cells[2].outputs[0].data["text/plain"]).toEqual(["30"]);
+  });
+
+  it("a percent TS notebook's --output holds the injected cell with JS literals, and runs again as saved", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "nb.ts"), TS);
+    const r = runCli(["run", "nb.ts", "-p", "alpha", "5", "-p", "label", "hi", "--output", "out.ipynb"], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(readFileSync(join(dir, "out.ipynb"), "utf8"));
+    expect(out.cells[1].metadata.tags).toEqual(["injected-parameters"]);
+    expect(out.cells[1].source.join("")).toBe('// Parameters\nconst alpha = 5;\nconst label = "hi";');
+    expect(out.cells[2].outputs[0].data["text/plain"]).toEqual(["'hi: 10'"]);
+    const again = runCli(["run", "out.ipynb", "--json"], { cwd: dir });
+    expect(again.code, again.stdout).toBe(0);
+    expect(output(JSON.parse(again.stdout), 1)).toBe("'hi: 10'");
+  });
+});
+
 describe("parameters (sequential mode)", () => {
   it("injects an injected-parameters cell after the parameters cell (percent, TS)", () => {
     const r = run("nb.ts", TS, ["--mode", "sequential", "-p", "alpha", "5"]);

@@ -1,7 +1,7 @@
 // A third party adds a language: a shell executor package, written with `kernelkit new` from a
 // temp folder against core's public exports only, declares `shell` (.sh, "#" comments); a
 // project that depends on it checks, runs and certifies .sh notebooks.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.ts";
@@ -80,6 +80,71 @@ describe("a language from a package's manifest", () => {
       ["total", ["total"], ["base"]],
       ["base", ["base"], []],
     ]);
+  });
+
+  it("an .ipynb whose metadata names the language runs on the package's executor; convert goes both ways", () => {
+    const ipynb = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {
+        kernelspec: { name: "sh", display_name: "Shell", language: "shell" },
+        language_info: { name: "shell" },
+      },
+      cells: [
+        {
+          id: "t",
+          cell_type: "code",
+          metadata: { name: "total" },
+          source: ["total=$((base * 2))\n", "echo $total >&3\n"],
+          outputs: [],
+          execution_count: null,
+        },
+        {
+          id: "b",
+          cell_type: "code",
+          metadata: { name: "base" },
+          source: ["base=21\n", 'echo "base is $base"\n'],
+          outputs: [],
+          execution_count: null,
+        },
+      ],
+    };
+    writeFileSync(join(project, "nb.ipynb"), JSON.stringify(ipynb, null, 1));
+    const r = runCli(["run", "nb.ipynb", "--json", "--output", "out.ipynb"], { cwd: project });
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.executor).toBe("sh");
+    expect(json.cells.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
+      ["total", "success"],
+      ["base", "success"],
+    ]);
+    const out = JSON.parse(readFileSync(join(project, "out.ipynb"), "utf8"));
+    expect(out.metadata.kernelspec.language).toBe("shell");
+    expect(out.cells[1].outputs).toContainEqual({
+      output_type: "stream",
+      name: "stdout",
+      text: ["base is 21\n"],
+    });
+
+    // ipynb -> percent uses the language's line comment; percent -> ipynb names the language.
+    expect(runCli(["convert", "nb.ipynb", "back.sh"], { cwd: project }).code).toBe(0);
+    const percent = readFileSync(join(project, "back.sh"), "utf8");
+    expect(percent).toMatch(/^# %% total/m);
+    expect(percent).toMatch(/^# %% base/m);
+    expect(runCli(["convert", "nb.sh", "fresh.ipynb"], { cwd: project }).code).toBe(0);
+    const fresh = JSON.parse(readFileSync(join(project, "fresh.ipynb"), "utf8"));
+    expect(fresh.metadata.language_info.name).toBe("shell");
+    expect(runCli(["run", "fresh.ipynb", "--json"], { cwd: project }).code).toBe(0);
+
+    // A language no package declares stays a coded error naming it.
+    writeFileSync(
+      join(project, "cobol.ipynb"),
+      JSON.stringify({ ...ipynb, metadata: { language_info: { name: "cobol" } } }),
+    );
+    const bad = runCli(["run", "cobol.ipynb"], { cwd: project });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("KK_IPYNB_UNKNOWN_LANGUAGE");
+    expect(bad.stderr).toContain("shell");
   });
 
   it("plugins --json lists the language, its package and the executor serving it", () => {

@@ -142,7 +142,7 @@ function describe(error) {
 }
 
 async function exec(m) {
-  const slot = { v: undefined, d: undefined, e: undefined, done: 0 };
+  const slot = { value: undefined, defs: undefined, error: undefined, done: 0 };
   sandbox.__kk_slot = slot;
   let interrupted = false;
   try {
@@ -162,26 +162,26 @@ async function exec(m) {
           },
         };
         completion.then(resolve, (error) => {
-          slot.e = error;
+          slot.error = error;
           slot.done = 2;
           resolve();
         });
       });
     }
   } catch (error) {
-    slot.e = error;
+    slot.error = error;
     slot.done = 2;
   } finally {
     current = null;
     sandbox.__kk_slot = undefined;
   }
   if (interrupted) return post({ t: "done", seq: m.seq, status: "interrupted" });
-  if (slot.done !== 1) return post({ t: "done", seq: m.seq, status: "error", error: describe(slot.e) });
+  if (slot.done !== 1) return post({ t: "done", seq: m.seq, status: "error", error: describe(slot.error) });
   // Defs go back to the main thread as copies, so the worker can be restored after a restart.
   const defs = {};
   const lost = [];
   for (const name of m.defs) {
-    const value = slot.d?.[name];
+    const value = slot.defs?.[name];
     setName(name, value);
     try {
       defs[name] = structuredClone(value);
@@ -193,7 +193,7 @@ async function exec(m) {
     t: "done",
     seq: m.seq,
     status: "ok",
-    bundle: slot.v === undefined ? null : format(slot.v),
+    bundle: slot.value === undefined ? null : format(slot.value),
     defs,
     lost,
   });

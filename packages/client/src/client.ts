@@ -1,5 +1,6 @@
 // KernelClient (docs/client.md): drives a kernel over any KernelChannel. `start` spawns a kernel
 // subprocess; `fromChannel` wraps another channel (a WebSocket, in remote.ts).
+import { isTerminalFrame } from "@kernelkit/core/protocol";
 import type { ChannelEvents, ExitInfo, Frame, KernelChannel } from "./channel.ts";
 import { KernelClientError } from "./errors.ts";
 import { ProcessChannel } from "./process-channel.ts";
@@ -65,20 +66,8 @@ export interface ShutdownOptions {
 
 interface Pending {
   type: string;
-  /** `set_cells` without `run` ends with `graph`. */
-  graphIsTerminal: boolean;
   onFrame: (frame: Frame) => void;
   onExit: (info: ExitInfo) => void;
-}
-
-const TERMINAL = new Set(["done", "run_done", "error_reply"]);
-
-function isTerminal(frame: Frame, pending: Pending): boolean {
-  return (
-    TERMINAL.has(frame.type) ||
-    frame.type.endsWith("_reply") ||
-    (frame.type === "graph" && pending.graphIsTerminal)
-  );
 }
 
 function textOf(bundle: unknown): string | null {
@@ -273,10 +262,9 @@ export class KernelClient {
     return new Promise<Frame>((resolve, reject) => {
       const pending: Pending = {
         type: String(request.type),
-        graphIsTerminal: request.type === "set_cells" && request.run !== true,
         onFrame: (frame) => {
           options.onFrame?.(frame);
-          if (isTerminal(frame, pending)) {
+          if (isTerminalFrame(frame.type, request)) {
             this.settle(id);
             resolve(frame);
           }
@@ -379,7 +367,6 @@ export class KernelClient {
       };
       const pending: Pending = {
         type: "execute",
-        graphIsTerminal: false,
         onFrame: (frame) => {
           switch (frame.type) {
             case "stdout":

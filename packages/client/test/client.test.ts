@@ -126,6 +126,9 @@ describe("KernelClient.start and execute", () => {
       ],
     });
     expect(graph).toMatchObject({ type: "graph" });
+    // With `run`, the graph is not the answer: the run's run_done is.
+    const ran = await k.request({ type: "set_cells", cells: [{ id: "z", code: "x + 1" }], run: true });
+    expect(ran).toMatchObject({ type: "run_done", ok: true, cells: { z: "success" } });
     const frames: string[] = [];
     const done = await k.request(
       { type: "run_cells", cellIds: ["x"] },

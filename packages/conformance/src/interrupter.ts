@@ -23,32 +23,32 @@ const SIGNALLED = 4;
 
 const WATCHDOG_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const st = new Int32Array(workerData.sab);
+const state = new Int32Array(workerData.sab);
 const { startMs, stallMs, graceMs, pid } = workerData;
 function main() {
   const startBy = Date.now() + startMs;
-  while (Atomics.load(st, ${STARTED}) === 0) {
-    if (Atomics.load(st, ${SETTLED}) !== 0) return;
+  while (Atomics.load(state, ${STARTED}) === 0) {
+    if (Atomics.load(state, ${SETTLED}) !== 0) return;
     const left = startBy - Date.now();
     if (left <= 0) return;
-    Atomics.wait(st, ${STARTED}, 0, Math.min(left, 50));
+    Atomics.wait(state, ${STARTED}, 0, Math.min(left, 50));
   }
-  let beat = Atomics.load(st, ${HEARTBEAT});
+  let beat = Atomics.load(state, ${HEARTBEAT});
   let beatAt = Date.now();
   let signalledAt = 0;
   for (;;) {
-    if (Atomics.load(st, ${SETTLED}) !== 0) return;
-    Atomics.wait(st, ${SETTLED}, 0, 10);
+    if (Atomics.load(state, ${SETTLED}) !== 0) return;
+    Atomics.wait(state, ${SETTLED}, 0, 10);
     const now = Date.now();
-    const b = Atomics.load(st, ${HEARTBEAT});
+    const b = Atomics.load(state, ${HEARTBEAT});
     if (b !== beat) { beat = b; beatAt = now; continue; }
     const stalled = now - beatAt;
     if (signalledAt === 0 && stalled >= stallMs) {
       signalledAt = now;
-      Atomics.store(st, ${SIGNALLED}, 1);
+      Atomics.store(state, ${SIGNALLED}, 1);
       process.kill(pid, "SIGINT");
     } else if (signalledAt !== 0 && now - signalledAt >= graceMs && stalled >= graceMs) {
-      Atomics.store(st, ${RESCUED}, 1);
+      Atomics.store(state, ${RESCUED}, 1);
       const inspector = require("node:inspector");
       const session = new inspector.Session();
       session.connectToMainThread();
@@ -84,7 +84,7 @@ export interface Interrupter {
 /** Arms the interrupt machinery around one execution; `interrupt` is what a kernel would call. */
 export function armInterrupter(interrupt: () => void, plan: InterruptPlan = {}): Interrupter {
   const sab = new SharedArrayBuffer(4 * 8);
-  const st = new Int32Array(sab);
+  const state = new Int32Array(sab);
   let done = false;
   let sent = false;
   const send = () => {
@@ -94,7 +94,7 @@ export function armInterrupter(interrupt: () => void, plan: InterruptPlan = {}):
   };
   // SIGINT reaches the process's interrupt source (never the default handler, which would kill it).
   const unsubscribe = processInterrupts().subscribe(() => send());
-  const beat = setInterval(() => Atomics.add(st, HEARTBEAT, 1), 10);
+  const beat = setInterval(() => Atomics.add(state, HEARTBEAT, 1), 10);
   const watchdog = new Worker(WATCHDOG_SOURCE, {
     eval: true,
     workerData: {
@@ -111,21 +111,21 @@ export function armInterrupter(interrupt: () => void, plan: InterruptPlan = {}):
   watchdog.on("error", () => {});
   return {
     started() {
-      Atomics.store(st, STARTED, 1);
-      Atomics.notify(st, STARTED);
+      Atomics.store(state, STARTED, 1);
+      Atomics.notify(state, STARTED);
       // A free main thread interrupts at once; a blocked one gets SIGINT from the watchdog.
       setTimeout(send, 0);
     },
     settled() {
       done = true;
-      Atomics.store(st, SETTLED, 1);
-      Atomics.notify(st, SETTLED);
+      Atomics.store(state, SETTLED, 1);
+      Atomics.notify(state, SETTLED);
     },
     get rescued() {
-      return Atomics.load(st, RESCUED) === 1;
+      return Atomics.load(state, RESCUED) === 1;
     },
     get signalled() {
-      return Atomics.load(st, SIGNALLED) === 1;
+      return Atomics.load(state, SIGNALLED) === 1;
     },
     dispose() {
       this.settled();

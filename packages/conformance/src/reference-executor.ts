@@ -57,13 +57,7 @@ export class ReferenceExecutor implements Executor {
   constructor(private readonly typescript = true) {
     this.context = vm.createContext(this.sandbox, { name: "kernelkit-conformance" });
     this.scope = new VmContextScope(this.sandbox, this.context);
-    const hidden = (name: string, value: unknown) =>
-      Object.defineProperty(this.sandbox, name, {
-        value,
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
+    const hidden = (name: string, value: unknown) => this.scope.defineHidden(name, value);
     for (const name of HOST) hidden(name, (globalThis as Record<string, unknown>)[name]);
     const stream = (write: (ctx: ExecutionContext, text: string) => void) => {
       const s = new EventEmitter() as EventEmitter & { write(chunk: unknown): boolean };
@@ -136,9 +130,9 @@ export class ReferenceExecutor implements Executor {
           );
         });
       }
-      if (slot.done === 2) throw new CellRuntimeError(slot.e, userTraceback(slot.e, this.mapFrame));
-      for (const name of cell.defs) this.scope.set(name, slot.d?.[name]);
-      return slot.v;
+      if (slot.done === 2) throw new CellRuntimeError(slot.error, userTraceback(slot.error, this.mapFrame));
+      for (const name of cell.defs) this.scope.set(name, slot.defs?.[name]);
+      return slot.value;
     } finally {
       this.sandbox.__kk_slot = undefined;
       this.current = null;

@@ -10,4 +10,4 @@ export { clearAnalysisCache } from "./notebook/analysis.ts";
 export { checkApiRange, pluginFilter } from "./registry/entry-points.ts";
 export { liveTaskCount } from "./runtime/async.ts";
 export { RequestFrames } from "./server/frame-sink.ts";
-export { CORE_BUNDLES, InvalidRequestError } from "./server/handlers.ts";
+export { CORE_HANDLER_GROUPS, InvalidRequestError } from "./server/handlers.ts";

@@ -12,14 +12,14 @@ import {
   startInProcessKernel,
   validateRequest,
 } from "@kernelkit/core";
-import { CORE_BUNDLES } from "@kernelkit/core/internal";
+import { CORE_HANDLER_GROUPS } from "@kernelkit/core/internal";
 import { DefaultExecutor } from "@kernelkit/executor-default";
 import { afterEach, describe, expect, it } from "vitest";
 
 describe("command ownership", () => {
   it("every protocol command has a handler in exactly one core bundle", () => {
     const owners = new Map<string, string[]>();
-    for (const b of CORE_BUNDLES) {
+    for (const b of CORE_HANDLER_GROUPS) {
       for (const c of b.commands) owners.set(c, [...(owners.get(c) ?? []), b.name]);
     }
     for (const type of REQUEST_TYPES) {
@@ -32,8 +32,8 @@ describe("command ownership", () => {
 
   it("registering every bundle routes each command to the bundle that claims it", () => {
     const router = new RequestRouter<RequestContext>();
-    for (const b of CORE_BUNDLES) b.register(router);
-    for (const b of CORE_BUNDLES) for (const c of b.commands) expect(router.ownerOf(c)).toBe(b.name);
+    for (const b of CORE_HANDLER_GROUPS) b.register(router);
+    for (const b of CORE_HANDLER_GROUPS) for (const c of b.commands) expect(router.ownerOf(c)).toBe(b.name);
     expect(router.types().sort()).toEqual([...REQUEST_TYPES].sort());
   });
 

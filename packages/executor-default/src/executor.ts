@@ -141,13 +141,7 @@ export class DefaultExecutor implements Executor, OutputOwner {
     this.scope = new VmContextScope(this.sandbox, this.context, (name) => this.defineGlobal(name));
     for (const name of HOST_GLOBALS) this.defineGlobal(name);
     const globalProxy = vm.runInContext("globalThis", this.context);
-    const hidden = (name: string, value: unknown) =>
-      Object.defineProperty(this.sandbox, name, {
-        value,
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
+    const hidden = (name: string, value: unknown) => this.scope.defineHidden(name, value);
     hidden("global", globalProxy);
     hidden(
       "console",
@@ -463,10 +457,10 @@ export class DefaultExecutor implements Executor, OutputOwner {
         this.sandbox.__kk_slot = undefined;
       }
       if (slot.done === 0) await this.awaitCompletion(completion, ctx);
-      if (slot.done === 2) throw new CellRuntimeError(slot.e, userTraceback(slot.e, this.mapFrame));
-      const defs = slot.d;
+      if (slot.done === 2) throw new CellRuntimeError(slot.error, userTraceback(slot.error, this.mapFrame));
+      const defs = slot.defs;
       if (defs) for (const name of cell.defs) this.scope.set(name, defs[name]);
-      return slot.v;
+      return slot.value;
     } finally {
       this.current = null;
       restore();

@@ -12,23 +12,22 @@
 //   memory (READER) makes sure only one thread reads at a time.
 // - "thread" (terminals, files): this thread reads everything, parses it and posts each message.
 //
-// Either way, interrupt requests go through core's InterruptRelay (docs/transports.md): one the
-// main thread has not taken within a few milliseconds means it is stuck in a synchronous cell,
-// and the relay raises SIGINT on the process until the main thread has taken the request, which
-// also covers an interrupt read before the cell it targets started. This thread also writes
+// Either way, interrupt requests are forwarded through core's helper and its InterruptRelay
+// (docs/transports.md): one the main thread has not taken within a few milliseconds means it is
+// stuck in a synchronous cell, and SIGINT is raised on the process until the main thread has
+// taken the request, which also covers an interrupt read before the cell it targets started. This thread also writes
 // frames the main thread has batched for too long (outbox.ts).
 import { createReadStream, fstatSync, readSync } from "node:fs";
 import { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { isatty, ReadStream } from "node:tty";
-import { parentPort, workerData } from "node:worker_threads";
-import { InterruptRelay, isInterruptRequest } from "@kernelkit/core/io-thread";
+import { ioThread, isInterruptRequest } from "@kernelkit/core/io-thread";
 import { NdjsonDecoder } from "./framing.ts";
 import { Outbox } from "./outbox.ts";
 import {
   type BytesEnd,
   END_SEEN,
-  type IoEvent,
+  type FramingErrorEvent,
   type IoWorkerData,
   PARTIAL_LEN,
   READER,
@@ -36,18 +35,17 @@ import {
   SLOTS,
 } from "./worker-protocol.ts";
 
-const data = workerData as IoWorkerData;
-const port = parentPort!;
+const io = ioThread<IoWorkerData>();
+const data = io.data;
 const ctl = new Int32Array(data.control, 0, SLOTS);
 // The main thread takes an interrupt request itself when it is free (a cell awaiting I/O); only
 // one it has not taken for a few milliseconds gets SIGINT sent on its behalf (InterruptRelay).
-const relay = new InterruptRelay(data.relay);
+const relay = io.relay;
+const signalInterrupts = io.forwardsInterrupts;
 /** "main" mode: how often this thread looks at the guard state (and at stale frames). */
 const TICK_MS = Math.max(1, Math.floor(data.staleMs / 2));
 /** "main" mode: how often this thread reads while it has reading. */
 const POLL_MS = 2;
-
-const post = (event: IoEvent) => port.postMessage(event);
 
 /** An interrupt request was read (by either thread): signal while the main thread has not taken it. */
 function interruptPending(): void {
@@ -89,9 +87,9 @@ function end(reason: string | null, read = true): void {
     data.bytes!.postMessage({ end: reason } satisfies BytesEnd);
   } else {
     decoder.end();
-    post({ kind: "end", reason });
+    io.end(0, reason);
   }
-  if (data.signalInterrupts) {
+  if (signalInterrupts) {
     relay.signalUntil(() => Atomics.load(ctl, END_SEEN) === 1, {
       afterMs: END_STUCK_MS,
       everyMs: END_STUCK_MS,
@@ -121,10 +119,10 @@ const END_STUCK_MS = 1000;
 const decoder = new NdjsonDecoder({
   maxFrameBytes: data.maxFrameBytes,
   onMessage(request) {
-    post({ kind: "request", request, ticket: data.signalInterrupts ? relay.read(request) : 0 });
+    io.request(request);
   },
   onError(code, message) {
-    post({ kind: "framing-error", code, message });
+    io.event({ code, message } satisfies FramingErrorEvent);
   },
 });
 
@@ -176,7 +174,7 @@ function tick(): void {
   const mainIssued = relay.issued();
   if (mainIssued !== lastMainIssued) {
     lastMainIssued = mainIssued;
-    if (data.signalInterrupts) interruptPending();
+    if (signalInterrupts) interruptPending();
   }
   // The main thread read end of input itself.
   if (!killArmed && Atomics.load(ctl, END_SEEN) === 1) armKill();
@@ -214,7 +212,7 @@ function primeDetector(): void {
     onMessage(value) {
       if (!isInterruptRequest(value)) return;
       ownInterrupts = true;
-      if (data.signalInterrupts) interruptPending();
+      if (signalInterrupts) interruptPending();
     },
     onError() {},
   });

@@ -9,18 +9,19 @@
 import { existsSync } from "node:fs";
 import { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import {
   type Connection,
   endOfInput,
   type Frame,
   type GuardWatch,
-  InterruptRelay,
+  type IoThreadHandle,
   isInterruptRequest,
   isPipeOrSocket,
   KernelkitError,
   type Logger,
   processInterrupts,
+  startIoThread,
   type Transport,
 } from "@kernelkit/core";
 import { DEFAULT_MAX_FRAME_BYTES, type FramingErrorCode, NdjsonDecoder } from "./framing.ts";
@@ -28,7 +29,7 @@ import { createOutboxShared, Outbox } from "./outbox.ts";
 import {
   type BytesEnd,
   END_SEEN,
-  type IoEvent,
+  type FramingErrorEvent,
   type IoWorkerData,
   PARTIAL_BYTES,
   PARTIAL_LEN,
@@ -132,12 +133,11 @@ export class StdioConnection implements Connection {
 export class StdioTransport implements Transport {
   readonly name = "stdio";
   readonly connection: StdioConnection;
-  private worker: Worker | null = null;
+  private io: IoThreadHandle | null = null;
   private readonly inFd: number;
   private readonly options: StdioTransportOptions;
   private readonly control = new SharedArrayBuffer(SLOTS * 4);
   private readonly ctl = new Int32Array(this.control);
-  private readonly relay = new InterruptRelay();
   private readonly outboxShared = createOutboxShared();
   private readonly outbox: Outbox;
   private onMessage: ((msg: unknown, from: Connection) => void) | null = null;
@@ -172,7 +172,7 @@ export class StdioTransport implements Transport {
   }
 
   start(onMessage: (msg: unknown, from: Connection) => void): Promise<void> {
-    if (this.worker) throw new KernelkitError("KK_INTERNAL", "the stdio transport was already started");
+    if (this.io) throw new KernelkitError("KK_INTERNAL", "the stdio transport was already started");
     if (!existsSync(fileURLToPath(WORKER_URL))) {
       throw new KernelkitError("KK_INTERNAL", "the stdio transport's I/O thread is not built", {
         hint: "Run `npm run build` at the repository root.",
@@ -198,12 +198,10 @@ export class StdioTransport implements Transport {
         onError: (code, message) => this.decoded.push(new FramingError(code, message)),
       });
     }
-    const workerData: IoWorkerData = {
+    const data: IoWorkerData = {
       fd: this.inFd,
       mode: this.mode,
       maxFrameBytes,
-      signalInterrupts: this.options.signalInterrupts ?? true,
-      relay: this.relay.shared,
       control: this.control,
       partial: this.partial,
       guard,
@@ -213,19 +211,20 @@ export class StdioTransport implements Transport {
       staleMs: this.options.staleMs ?? 10,
       killAfterEndMs: this.options.killAfterEndMs ?? null,
     };
-    const worker = new Worker(WORKER_URL, {
-      workerData,
+    this.io = startIoThread(WORKER_URL, {
+      data,
       transferList: workerBytes ? [workerBytes] : [],
-      stdout: false,
-      stderr: false,
+      forwardInterrupts: this.options.signalInterrupts ?? true,
+      // "thread" mode: what the I/O thread read.
+      onRequest: (request) => this.onMessage?.(request, this.connection),
+      onEvent: (error: FramingErrorEvent) => this.protocolError(error.code, error.message),
+      // Either mode: end of input, or a frame channel the I/O thread found closed.
+      onEnd: (_, reason) => this.inputEnded(reason),
+      onExit: (error) => {
+        if (error) this.options.logger?.error({ err: error }, "the stdio I/O thread failed");
+        this.end(false);
+      },
     });
-    worker.on("message", (event: IoEvent) => this.onEvent(event));
-    worker.on("error", (error) => {
-      this.options.logger?.error({ err: error }, "the stdio I/O thread failed");
-      this.end(false);
-    });
-    worker.on("exit", () => this.end(false));
-    this.worker = worker;
     if (this.mode === "main") {
       // allowHalfOpen and writable: end of input must neither shut down nor close the fd, which
       // frames may still be written to (the client's socket pair carries both directions).
@@ -238,18 +237,6 @@ export class StdioTransport implements Transport {
       this.socket = socket;
     }
     return Promise.resolve();
-  }
-
-  /** "thread" mode: what the I/O thread read; either mode: a frame channel the I/O thread found closed. */
-  private onEvent(event: IoEvent): void {
-    if (event.kind === "request") {
-      this.relay.take(event.ticket);
-      this.onMessage?.(event.request, this.connection);
-    } else if (event.kind === "framing-error") {
-      this.protocolError(event.code, event.message);
-    } else {
-      this.inputEnded(event.reason);
-    }
   }
 
   private protocolError(code: FramingErrorCode, message: string): void {
@@ -279,7 +266,7 @@ export class StdioTransport implements Transport {
 
   private count(messages: unknown[]): void {
     for (const m of messages) {
-      if (isInterruptRequest(m)) this.interruptTickets.set(m as object, this.relay.issue());
+      if (isInterruptRequest(m)) this.interruptTickets.set(m as object, this.io!.relay.issue());
     }
   }
 
@@ -333,7 +320,7 @@ export class StdioTransport implements Transport {
     else if (m instanceof InputEnd) this.inputEnded(m.reason);
     else {
       const ticket = typeof m === "object" && m !== null ? this.interruptTickets.get(m) : undefined;
-      if (ticket !== undefined) this.relay.take(ticket);
+      if (ticket !== undefined) this.io!.relay.take(ticket);
       this.onMessage?.(m, this.connection);
     }
   };
@@ -394,15 +381,12 @@ export class StdioTransport implements Transport {
   async close(): Promise<void> {
     this.ended = true;
     this.connection.close();
-    this.relay.close();
     this.guardWatch?.dispose();
     this.guardWatch = null;
     this.socket?.destroy();
     this.socket = null;
     this.bytesPort?.close();
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate().catch(() => {});
+    await this.io?.close();
     this.outbox.releaseAbandoned();
   }
 }

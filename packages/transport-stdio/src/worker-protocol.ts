@@ -11,14 +11,11 @@ import type { OutboxShared } from "./outbox.ts";
  */
 export type ReadMode = "thread" | "main";
 
+/** The I/O thread's settings (`ioThread<IoWorkerData>().data`); core's helper carries the rest. */
 export interface IoWorkerData {
   fd: number;
   mode: ReadMode;
   maxFrameBytes: number;
-  /** Raise SIGINT on the process when an `interrupt` request is read. */
-  signalInterrupts: boolean;
-  /** Core's InterruptRelay: interrupt requests read, and taken by the main thread. */
-  relay: SharedArrayBuffer;
   /** Int32 slots, see below. */
   control: SharedArrayBuffer;
   /** "main" mode: the main thread's unfinished line when the I/O thread takes over ([PARTIAL_LEN] bytes). */
@@ -49,14 +46,14 @@ export const SLOTS = 4;
 
 export const PARTIAL_BYTES = 64 * 1024;
 
-/** I/O thread → main thread ("thread" mode). */
-export type IoEvent =
-  /** A request; `ticket` is its InterruptRelay ticket (0 unless an interrupt the I/O thread forwards). */
-  | { kind: "request"; request: unknown; ticket: number }
-  /** A line that was not a request: the main thread answers protocol_error. */
-  | { kind: "framing-error"; code: FramingErrorCode; message: string }
-  /** End of input (reason null) or a broken channel. */
-  | { kind: "end"; reason: string | null };
+/**
+ * I/O thread → main thread ("thread" mode), besides requests and end of input (core's helper
+ * posts those): a line that was not a request, which the main thread answers with protocol_error.
+ */
+export interface FramingErrorEvent {
+  code: FramingErrorCode;
+  message: string;
+}
 
 /** I/O thread → main thread on the bytes port ("main" mode): end of input, or the channel failed. */
 export interface BytesEnd {

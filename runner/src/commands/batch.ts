@@ -90,9 +90,7 @@ export async function batchCommand(
       const path = notebooks[index]!;
       const t0 = performance.now();
       if (!slot.worker || !slot.worker.usable) {
-        slot.worker = new BatchWorker(fileURLToPath(workerEntry), (text) =>
-          relay(slot.worker?.current ?? path, text),
-        );
+        slot.worker = new BatchWorker(fileURLToPath(workerEntry), (text, last) => relay(last ?? path, text));
         workers.add(slot.worker);
       }
       const worker = slot.worker;

@@ -25,6 +25,10 @@ export interface CheckOptions {
   mode?: RunMode;
 }
 
+function hasTag(metadata: Readonly<Record<string, unknown>>, tag: string): boolean {
+  return Array.isArray(metadata.tags) && metadata.tags.includes(tag);
+}
+
 /** An executor that never runs anything: `check` only needs analysis. */
 const analysisOnly: Executor = {
   name: "none",
@@ -78,6 +82,7 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
   const err = originalWrite("stderr");
   let kernel: Awaited<ReturnType<typeof createKernel>> | undefined;
   let types: TypeReport | null = null;
+  let applied: { index: number; cell: ReturnType<Kernel["cells"]>[number] } | null = null;
   try {
     const notebook = loadNotebook(notebookArg);
     if (notebook.language === "python") {
@@ -91,11 +96,23 @@ export async function checkCommand(notebookArg: string, options: CheckOptions): 
       ? null
       : await loadConfig({ from: notebook.path ? dirname(notebook.path) : process.cwd(), configPath: null });
     kernel.mode = options.mode ?? config?.config.mode ?? "reactive";
+    // A saved injected-parameters cell is applied, not run, in reactive mode (docs/notebooks.md):
+    // out of the graph, as run has it, and listed as it is.
+    if (kernel.mode === "reactive" && notebook.cells.some((c) => hasTag(c.metadata, "injected-parameters"))) {
+      const { savedParameterValues } = await import("../parameters.ts");
+      const saved = savedParameterValues(kernel, notebook.cells);
+      const cell = saved ? kernel.cell(saved.cell.id) : undefined;
+      if (saved && cell) {
+        applied = { index: kernel.cells().indexOf(cell), cell };
+        kernel.deleteCells([saved.cell.id]);
+      }
+    }
     if (options.types) types = await typeCheck(notebook);
   } catch (error) {
     return reportStartupError(error, json, out, err);
   }
   const all = kernel.cells();
+  if (applied) all.splice(applied.index, 0, applied.cell);
   const cells = all.map((c) => {
     const errors = c.isCode ? c.staticErrors() : [];
     const first = errors[0];

@@ -69,8 +69,13 @@ export async function runCommand(
     // Outputs and parameters load only when asked for: a plain run starts as fast as before.
     const output = options.output !== undefined || options.inplace ? await import("../run-output.ts") : null;
     target = output ? output.planOutput(file, options, notebookArg) : null;
+    // A notebook a parameterised run saved (an injected-parameters cell) needs them too.
     const parameters =
-      options.parameter !== undefined || options.parameters !== undefined
+      options.parameter !== undefined ||
+      options.parameters !== undefined ||
+      file.notebook.cells.some((c) =>
+        (c.metadata?.tags as unknown[] | undefined)?.includes?.("injected-parameters"),
+      )
         ? await import("../parameters.ts")
         : null;
     const params = parameters ? parameters.readParameters(options.parameter, options.parameters) : {};

@@ -1,7 +1,7 @@
 // percent ↔ ipynb, faithful like jupytext: cells, kinds, names and metadata carry over; outputs
 // are dropped going to percent. The target's format is chosen by its extension.
-import { KernelkitError, lineCommentOf, type Notebook, notebookKind } from "@kernelkit/core";
-import type { NotebookFile } from "../load-notebook.ts";
+import { KernelkitError, lineCommentOf, type Notebook } from "@kernelkit/core";
+import { type NotebookFile, resolveNotebookKind } from "../load-notebook.ts";
 import { NBFORMAT_STYLE, notebookToIpynb, serializeIpynb } from "./ipynb.ts";
 import { writePercent } from "./percent-writer.ts";
 
@@ -18,10 +18,14 @@ export function convertedText(file: NotebookFile, outPath: string, outArg = outP
     }
     return serializeIpynb(notebookToIpynb(file.notebook, file.metadata));
   }
-  const kind = notebookKind(outPath);
-  if (!kind) {
+  // A language from a package's manifest converts like a built-in one (docs/notebooks.md).
+  let kind: ReturnType<typeof resolveNotebookKind>;
+  try {
+    kind = resolveNotebookKind(outPath, outArg);
+  } catch (error) {
+    if ((error as KernelkitError).code !== "KK_NOTEBOOK_UNSUPPORTED") throw error;
     throw new KernelkitError("KK_USAGE", `cannot convert to ${outArg}: unknown notebook extension`, {
-      hint: "Convert to .ipynb, or to a percent notebook (.ts, .mts, .js, .mjs, .py).",
+      hint: "Convert to .ipynb, or to a percent notebook (.ts, .mts, .js, .mjs, .py, or a language a package declares).",
     });
   }
   const notebook: Notebook = file.notebook;
@@ -35,6 +39,6 @@ export function convertedText(file: NotebookFile, outPath: string, outArg = outP
   return writePercent(
     { ...notebook, typescript: kind.typescript },
     file.metadata,
-    lineCommentOf(kind.language),
+    kind.lineComment ?? lineCommentOf(kind.language),
   );
 }

@@ -1,10 +1,13 @@
 // Jupyter notebooks (.ipynb, nbformat 4.0–4.5): reading them as kernelkit notebooks, building
 // one from a percent notebook, and writing an executed copy. See docs/notebooks.md.
+import { dirname } from "node:path";
 import {
   contentCellId,
+  discoverEntryPoints,
   type ErrorCode,
   KernelkitError,
   type Language,
+  type LanguageSpec,
   type Notebook,
   type NotebookCell,
 } from "@kernelkit/core";
@@ -41,11 +44,14 @@ export interface JsonStyle {
 export interface LanguageKind {
   language: Language;
   typescript: boolean;
+  /** A language from a package's manifest: its line comment (cell markers in percent form). */
+  lineComment?: string;
 }
 
 /**
- * Jupyter language names (kernelspec.language, language_info.name) kernelkit runs. Languages
- * plugins declare are added by `registerNotebookLanguage`.
+ * Jupyter language names (kernelspec.language, language_info.name) kernelkit has built in.
+ * Any other name is looked up in the languages the project's packages declare
+ * (`kernelkit.languages`, docs/plugins/executor.md), as a percent file's extension is.
  */
 const LANGUAGES = new Map<string, LanguageKind>([
   ["javascript", { language: "javascript", typescript: false }],
@@ -55,11 +61,6 @@ const LANGUAGES = new Map<string, LanguageKind>([
   ["python", { language: "python", typescript: false }],
   ["python3", { language: "python", typescript: false }],
 ]);
-
-/** Lets a notebook language from a plugin's manifest open as .ipynb too. */
-export function registerNotebookLanguage(name: string, kind: LanguageKind): void {
-  LANGUAGES.set(name.toLowerCase(), kind);
-}
 
 /** The Jupyter language name kernelkit writes for a notebook's language. */
 export function jupyterLanguageName(kind: LanguageKind): string {
@@ -71,8 +72,15 @@ function ipynbError(code: ErrorCode, pathArg: string, problem: string, hint: str
   return new KernelkitError(code, `${pathArg}: ${problem}`, { hint });
 }
 
-/** A notebook document's language, from kernelspec.language, else language_info.name. */
-export function ipynbLanguage(metadata: Record<string, unknown>, pathArg: string): LanguageKind {
+/**
+ * A notebook document's language, from kernelspec.language, else language_info.name: a built-in
+ * one, else one of `declared()` (read only for a name that is not built in).
+ */
+export function ipynbLanguage(
+  metadata: Record<string, unknown>,
+  pathArg: string,
+  declared: () => readonly LanguageSpec[] = () => [],
+): LanguageKind {
   const kernelspec = metadata.kernelspec as { language?: unknown } | undefined;
   const info = metadata.language_info as { name?: unknown } | undefined;
   const name =
@@ -90,15 +98,16 @@ export function ipynbLanguage(metadata: Record<string, unknown>, pathArg: string
     );
   }
   const kind = LANGUAGES.get(name.toLowerCase());
-  if (!kind) {
-    throw ipynbError(
-      "KK_IPYNB_UNKNOWN_LANGUAGE",
-      pathArg,
-      `the notebook's language '${name}' is not one kernelkit runs`,
-      `Languages: ${[...new Set(LANGUAGES.keys())].join(", ")} (plugins can add more).`,
-    );
-  }
-  return kind;
+  if (kind) return kind;
+  const languages = declared();
+  const spec = languages.find((l) => l.name.toLowerCase() === name.toLowerCase());
+  if (spec) return { language: spec.name, typescript: false, lineComment: spec.lineComment };
+  throw ipynbError(
+    "KK_IPYNB_UNKNOWN_LANGUAGE",
+    pathArg,
+    `the notebook's language '${name}' is not one kernelkit runs`,
+    `Languages: ${[...new Set([...LANGUAGES.keys(), ...languages.map((l) => l.name)])].join(", ")}; install a package declaring '${name}' in its manifest's "kernelkit.languages" to add it.`,
+  );
 }
 
 function sourceText(source: string | string[]): string {
@@ -173,7 +182,11 @@ export function readIpynb(text: string, path: string, pathArg = path): ReadIpynb
       "Open and save it in Jupyter, or fix the field the message names.",
     );
   }
-  const kind = ipynbLanguage(document.metadata, pathArg);
+  const kind = ipynbLanguage(
+    document.metadata,
+    pathArg,
+    () => discoverEntryPoints(dirname(path)).languages?.languages ?? [],
+  );
 
   const cells: NotebookCell[] = [];
   const byName = new Map<string, number>();
@@ -223,6 +236,7 @@ export function readIpynb(text: string, path: string, pathArg = path): ReadIpynb
     path,
     language: kind.language,
     typescript: kind.typescript,
+    ...(kind.lineComment ? { lineComment: kind.lineComment } : {}),
     cells,
     format: "ipynb",
     metadata: document.metadata,

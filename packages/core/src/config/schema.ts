@@ -24,113 +24,104 @@ function build(v: Valibot) {
     ),
   );
 
+  const slotEntries = {
+    use: Name,
+    options: v.optional(v.unknown()),
+  } satisfies Record<keyof Extract<PluginSpec, { use: string }>, unknown>;
   /** `name | [name, options] | { use, options }` */
   const PluginSpecSchema = v.pipe(
     v.union(
-      [
-        Name,
-        v.tuple([Name], SLOT),
-        v.tuple([Name, v.unknown()], SLOT),
-        v.looseObject({ use: Name, options: v.optional(v.unknown()) }, SLOT),
-      ],
+      [Name, v.tuple([Name], SLOT), v.tuple([Name, v.unknown()], SLOT), v.looseObject(slotEntries, SLOT)],
       SLOT,
     ),
     v.description("A plugin: a name, [name, options] or { use: name, options }."),
   );
 
-  const ConfigSchema = v.pipe(
-    v.looseObject(
-      {
-        $schema: v.optional(v.string("a string (the JSON Schema's URL or path)")),
-        executor: v.optional(
-          v.pipe(
-            PluginSpecSchema,
-            v.description("The executor; chosen by the notebook's language when absent."),
-          ),
-        ),
-        lifecycles: v.optional(
-          v.pipe(
-            v.array(PluginSpecSchema, `an array of lifecycles (each ${SLOT})`),
-            v.description('Execution lifecycles, in order (e.g. "strict", ["profiling", { out }]).'),
-          ),
-        ),
-        scheduler: v.optional(
-          v.pipe(PluginSpecSchema, v.description('The scheduler (default "sequential").')),
-        ),
-        transport: v.optional(
-          v.pipe(PluginSpecSchema, v.description('The transport `kernelkit serve` uses ("stdio" or "ws").')),
-        ),
-        plugins: v.optional(
-          v.pipe(
-            v.array(PluginSpecSchema, `an array of plugins (each ${SLOT})`),
-            v.description("Kernel plugins: { name, apply(kernel) } modules."),
-          ),
-        ),
-        autorun: v.optional(
-          v.pipe(
-            v.boolean("a boolean"),
-            v.description("true (default): a run includes descendants; false: they are marked stale."),
-          ),
-        ),
-        mode: v.optional(
-          v.pipe(
-            v.picklist(["reactive", "sequential"], '"reactive" or "sequential"'),
-            v.description(
-              '"reactive" (default): cells run in dependency order; "sequential": top to bottom, as in Jupyter.',
-            ),
-          ),
-        ),
-        strictPlugins: v.optional(
-          v.pipe(
-            v.boolean("a boolean"),
-            v.description("true: a discovered executor that fails is a startup error instead of a warning."),
-          ),
-        ),
-        types: v.optional(
-          v.pipe(
-            v.custom(
-              (x) => typeof x === "object" && x !== null && !Array.isArray(x),
-              "an object ({ strict, lib, tsconfig })",
-            ),
-            v.looseObject(
-              {
-                strict: v.optional(v.boolean("a boolean")),
-                lib: v.optional(v.array(v.string("a string"), "an array of lib names")),
-                tsconfig: v.optional(v.string("a path")),
-              },
-              "an object ({ strict, lib, tsconfig })",
-            ),
-            v.description(
-              "check --types and completion: TypeScript's strict and lib, and a tsconfig.json to use.",
-            ),
-          ),
-        ),
-        log: v.optional(
-          v.pipe(
-            // valibot's object schemas accept arrays: rule those out first.
-            v.custom(
-              (x) => typeof x === "object" && x !== null && !Array.isArray(x),
-              "an object ({ level })",
-            ),
-            v.looseObject(
-              {
-                level: v.optional(
-                  v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.map((l) => `"${l}"`).join(", ")}`),
-                ),
-              },
-              "an object ({ level })",
-            ),
-          ),
-        ),
-      },
-      "an object",
+  const typesEntries = {
+    strict: v.optional(v.boolean("a boolean")),
+    lib: v.optional(v.array(v.string("a string"), "an array of lib names")),
+    tsconfig: v.optional(v.string("a path")),
+  } satisfies Record<keyof NonNullable<KernelkitConfig["types"]>, unknown>;
+  const logEntries = {
+    level: v.optional(v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.map((l) => `"${l}"`).join(", ")}`)),
+  } satisfies Record<keyof NonNullable<KernelkitConfig["log"]>, unknown>;
+  // Each key once: KernelkitConfig (contract/define.ts) is what `satisfies` checks these against,
+  // and the unknown-key warnings read their keys from here.
+  const entries = {
+    $schema: v.optional(v.string("a string (the JSON Schema's URL or path)")),
+    executor: v.optional(
+      v.pipe(PluginSpecSchema, v.description("The executor; chosen by the notebook's language when absent.")),
     ),
+    lifecycles: v.optional(
+      v.pipe(
+        v.array(PluginSpecSchema, `an array of lifecycles (each ${SLOT})`),
+        v.description('Execution lifecycles, in order (e.g. "strict", ["profiling", { out }]).'),
+      ),
+    ),
+    scheduler: v.optional(v.pipe(PluginSpecSchema, v.description('The scheduler (default "sequential").'))),
+    transport: v.optional(
+      v.pipe(PluginSpecSchema, v.description('The transport `kernelkit serve` uses ("stdio" or "ws").')),
+    ),
+    plugins: v.optional(
+      v.pipe(
+        v.array(PluginSpecSchema, `an array of plugins (each ${SLOT})`),
+        v.description("Kernel plugins: { name, apply(kernel) } modules."),
+      ),
+    ),
+    autorun: v.optional(
+      v.pipe(
+        v.boolean("a boolean"),
+        v.description("true (default): a run includes descendants; false: they are marked stale."),
+      ),
+    ),
+    mode: v.optional(
+      v.pipe(
+        v.picklist(["reactive", "sequential"], '"reactive" or "sequential"'),
+        v.description(
+          '"reactive" (default): cells run in dependency order; "sequential": top to bottom, as in Jupyter.',
+        ),
+      ),
+    ),
+    strictPlugins: v.optional(
+      v.pipe(
+        v.boolean("a boolean"),
+        v.description("true: a discovered executor that fails is a startup error instead of a warning."),
+      ),
+    ),
+    types: v.optional(
+      v.pipe(
+        v.custom(
+          (x) => typeof x === "object" && x !== null && !Array.isArray(x),
+          "an object ({ strict, lib, tsconfig })",
+        ),
+        v.looseObject(typesEntries, "an object ({ strict, lib, tsconfig })"),
+        v.description(
+          "check --types and completion: TypeScript's strict and lib, and a tsconfig.json to use.",
+        ),
+      ),
+    ),
+    log: v.optional(
+      v.pipe(
+        // valibot's object schemas accept arrays: rule those out first.
+        v.custom((x) => typeof x === "object" && x !== null && !Array.isArray(x), "an object ({ level })"),
+        v.looseObject(logEntries, "an object ({ level })"),
+      ),
+    ),
+  } satisfies Record<keyof KernelkitConfig | "$schema", unknown>;
+  const ConfigSchema = v.pipe(
+    v.looseObject(entries, "an object"),
     v.title("kernelkit config"),
     v.description(
       "kernelkit.config.{ts,mts,js,mjs,cjs,json,yaml}, .kernelkitrc*, or package.json#kernelkitConfig",
     ),
   );
-  return { ConfigSchema, PluginSpecSchema };
+  const keys = {
+    top: Object.keys(entries),
+    log: Object.keys(logEntries),
+    types: Object.keys(typesEntries),
+    slot: Object.keys(slotEntries),
+  };
+  return { ConfigSchema, PluginSpecSchema, keys };
 }
 
 let built: ReturnType<typeof build> | null = null;
@@ -139,23 +130,6 @@ export function configSchemas(): ReturnType<typeof build> {
   built ??= build(load("valibot") as Valibot);
   return built;
 }
-
-const TOP_KEYS = [
-  "$schema",
-  "executor",
-  "lifecycles",
-  "scheduler",
-  "transport",
-  "plugins",
-  "autorun",
-  "mode",
-  "strictPlugins",
-  "log",
-  "types",
-];
-const SLOT_KEYS = ["use", "options"];
-const LOG_KEYS = ["level"];
-const TYPES_KEYS = ["strict", "lib", "tsconfig"];
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -214,13 +188,14 @@ function unknownKeys(raw: Record<string, unknown>, where: string): KernelWarning
         out.push(configDiagnostics.unknownKey(`${prefix}${key}`, where, suggest(key, known)));
     }
   };
-  check(raw, TOP_KEYS, "");
-  check(raw.log, LOG_KEYS, "log.");
-  check(raw.types, TYPES_KEYS, "types.");
-  for (const slot of ["executor", "scheduler", "transport"]) check(raw[slot], SLOT_KEYS, `${slot}.`);
+  const keys = configSchemas().keys;
+  check(raw, keys.top, "");
+  check(raw.log, keys.log, "log.");
+  check(raw.types, keys.types, "types.");
+  for (const slot of ["executor", "scheduler", "transport"]) check(raw[slot], keys.slot, `${slot}.`);
   for (const slot of ["lifecycles", "plugins"]) {
     const list = raw[slot];
-    if (Array.isArray(list)) for (const [i, item] of list.entries()) check(item, SLOT_KEYS, `${slot}[${i}].`);
+    if (Array.isArray(list)) for (const [i, item] of list.entries()) check(item, keys.slot, `${slot}[${i}].`);
   }
   return out;
 }

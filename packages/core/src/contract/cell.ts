@@ -65,7 +65,7 @@ export interface CompiledJs {
   source: string;
   /** Source map (v3, from type stripping) of the body against the cell's own code, or null for JS. */
   map: { mappings: string; names: string[]; sources: string[]; version: number } | null;
-  /** Where `__kk_o.v = (` was inserted (body line, 0-based column), to correct columns on that line. */
+  /** Where `__kk_o.value = (` was inserted (body line, 0-based column), to correct columns on that line. */
   exprInsert: { line: number; column: number; length: number } | null;
   /** Number of lines of the body (script lines 2 … bodyLines + 1); later lines are the wrapper's. */
   bodyLines: number;
@@ -73,21 +73,21 @@ export interface CompiledJs {
 
 /**
  * Where a JS cell's rewrite (`CompiledJs.source`) leaves what the cell did. The field names are
- * short because they are part of every rewritten cell's code, and of the plugin API (1.0.0):
- * executors outside this repository fill and read them too.
+ * part of every rewritten cell's code, and of the plugin API: executors outside this repository
+ * fill and read them too.
  */
 export interface CellSlot {
-  /** value: the last expression statement's value (undefined: no output). */
-  v: unknown;
-  /** defs: the cell's defs by name, once the body finished. */
-  d: Record<string, unknown> | undefined;
-  /** error: what the body threw (when `done` is 2). */
-  e: unknown;
+  /** The last expression statement's value (undefined: no output). */
+  value: unknown;
+  /** The cell's defs by name, once the body finished. */
+  defs: Record<string, unknown> | undefined;
+  /** What the body threw (when `done` is 2). */
+  error: unknown;
   /** 0 still running (the script's completion value is then a promise of the slot), 1 finished, 2 threw. */
   done: 0 | 1 | 2;
 }
 
 /** A fresh slot for one execution of a `CompiledJs` (set it as the context's `__kk_slot`). */
 export function newCellSlot(): CellSlot {
-  return { v: undefined, d: undefined, e: undefined, done: 0 };
+  return { value: undefined, defs: undefined, error: undefined, done: 0 };
 }

@@ -76,6 +76,18 @@ export interface RunnableCell {
   ranDefs: readonly string[];
 }
 
+/** What a run asks about interrupts; the kernel's interrupt state answers (kernel/interrupt-state.ts). */
+export interface RunInterrupts {
+  /** An interrupt that stops the whole run (anything but a deadline) arrived since the run started. */
+  readonly requested: boolean;
+  /** The execution that just ended was interrupted (read without touching its signal). */
+  readonly lastAborted: boolean;
+  /** The error to report for an interrupted execution (a deadline says so); notes which kind it was. */
+  errorFor(ctx: ExecutionContext, error: unknown): unknown;
+  /** The interruption `errorFor` reported last was a deadline: it stops that cell, not the run. */
+  readonly lastWasTimeout: boolean;
+}
+
 export interface RunnerHost {
   readonly graph: DataflowGraph;
   readonly scheduler: Scheduler;
@@ -89,14 +101,7 @@ export interface RunnerHost {
   /** Creates the context of one execution and marks it as the running one. */
   beginExecution(cell: CompiledCell, requestId: string | null, observer: RunObserver): ExecutionContext;
   endExecution(ctx: ExecutionContext): void;
-  /** Whether the execution that just ended was interrupted (without touching its signal). */
-  executionAborted(): boolean;
-  /** Whether an interrupt arrived since the run started. */
-  interruptRequested(): boolean;
-  /** The error to report for an interrupted execution (a timeout says so). */
-  interruptionError(ctx: ExecutionContext, error: unknown): unknown;
-  /** Whether the interruption just reported was a deadline (it stops that cell, not the run). */
-  lastInterruptWasTimeout(): boolean;
+  readonly interrupts: RunInterrupts;
   /**
    * What a failed cell cancels: its descendants (reactive), every later cell (sequential), or
    * nothing (sequential with --continue-on-error). Default: descendants.
@@ -243,9 +248,9 @@ export class CellRunner {
         // `undefined` means no output (no last expression, or its value was undefined).
         if (result.output !== undefined) observer.result(id, host.format(result.output));
         finish(id, "success", null, duration, skippedBy);
-      } else if (host.executionAborted() || isInterruptError(result.error)) {
-        finish(id, "interrupted", host.interruptionError(ctx, result.error), duration);
-        if (host.lastInterruptWasTimeout()) {
+      } else if (host.interrupts.lastAborted || isInterruptError(result.error)) {
+        finish(id, "interrupted", host.interrupts.errorFor(ctx, result.error), duration);
+        if (host.interrupts.lastWasTimeout) {
           cancelDescendants(id, cell.label, "timed out");
         } else {
           interrupted = true;
@@ -260,7 +265,7 @@ export class CellRunner {
       // Sequential mode keeps what earlier cells defined, as a Jupyter kernel does.
       if (cells[id] !== "success" && policy === "descendants")
         for (const name of compiled.defs) host.scope.delete(name);
-      if (host.interruptRequested()) {
+      if (host.interrupts.requested) {
         interrupted = true;
         interruptedCell = cell.label;
         host.scheduler.interrupt();

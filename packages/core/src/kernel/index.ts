@@ -2,6 +2,6 @@
 export type { CellInput, ExecuteOptions, ExecuteOutcome, KernelOptions, RunMode } from "./kernel.ts";
 export { Kernel, RUN_MODES } from "./kernel.ts";
 export { MapScope } from "./map-scope.ts";
-export type { CallbackBundle, Handler } from "./router.ts";
+export type { Handler, HandlerGroup } from "./router.ts";
 export { RequestRouter, UnknownCommandError } from "./router.ts";
 export { VmContextScope } from "./vm-context-scope.ts";

@@ -1,6 +1,6 @@
 // The kernel: owns the notebook's cells, the graph, the scope, the hooks and the router.
 import type { CellAnalysis, CellId, CellType, CompiledCell, Language } from "../contract/cell.ts";
-import { diagnostics, type ErrorCode, InterruptedError, isKernelkitError } from "../contract/errors.ts";
+import { diagnostics, type ErrorCode, InterruptedError } from "../contract/errors.ts";
 import type { LanguageService } from "../contract/language-service.ts";
 import type { Logger } from "../contract/logger.ts";
 import type { MimeBundle } from "../contract/mime.ts";
@@ -29,6 +29,7 @@ import type { InterruptSource } from "../runtime/interrupt.ts";
 import { createLogger } from "../runtime/logger.ts";
 import { CellState } from "./cell-state.ts";
 import { Execution, LazyAbortController } from "./execution-context.ts";
+import { InterruptState } from "./interrupt-state.ts";
 import { MapScope } from "./map-scope.ts";
 import { RequestRouter } from "./router.ts";
 
@@ -95,15 +96,6 @@ export interface ExecuteOutcome {
   cancelled: boolean;
 }
 
-interface Running {
-  ctx: ExecutionContext;
-  controller: LazyAbortController;
-  generation: number;
-  timer: ReturnType<typeof setTimeout> | null;
-  /** When the armed deadline fires (epoch ms), or null. */
-  deadlineAt: number | null;
-}
-
 export class Kernel {
   readonly hooks: KernelHooks;
   readonly router = new RequestRouter<any>();
@@ -134,9 +126,8 @@ export class Kernel {
 
   private readonly cellStates = new Map<CellId, CellState>();
   private readonly runner: CellRunner;
-  private running: Running | null = null;
-  private runActive = false;
-  private interruptPending = false;
+  /** The running execution, its deadline, the run and the last interrupt. */
+  private readonly interruptState: InterruptState;
   private readonly inputNames = new Set<string>();
   private unsubscribeInterrupts: (() => void) | null = null;
 
@@ -166,6 +157,7 @@ export class Kernel {
     this.config = options.config;
     this.interrupts = options.interrupts ?? null;
     for (const w of options.warnings ?? []) this.warnings.push(w);
+    this.interruptState = new InterruptState(this.interrupts, (reason) => this.interrupt(reason, "timeout"));
     this.runner = new CellRunner({
       graph: this.graph,
       scheduler: this.scheduler,
@@ -178,10 +170,7 @@ export class Kernel {
       format: (value) => this.format(value),
       beginExecution: (cell, requestId, observer) => this.beginExecution(cell, requestId, observer),
       endExecution: (ctx) => this.endExecution(ctx),
-      interruptRequested: () => this.interruptPending,
-      executionAborted: () => this.lastExecutionAborted,
-      interruptionError: (ctx, error) => this.interruptionError(ctx, error),
-      lastInterruptWasTimeout: () => this.lastInterruptKind === "timeout",
+      interrupts: this.interruptState,
       unparsedDefinerOf: (name, reader) => this.unparsedDefinerOf(name, reader),
       afterFailure: () =>
         this.mode === "reactive" ? "descendants" : this.continueOnError ? "continue" : "rest",
@@ -190,8 +179,7 @@ export class Kernel {
       this.unsubscribeInterrupts = this.interrupts.subscribe((event) => {
         // A late notification must not hit a cell that started after the signal.
         const kind = event.kind === "timeout" ? "timeout" : "other";
-        if (this.running && this.running.generation < event.generation) this.interrupt(event.reason, kind);
-        else if (!this.running && this.runActive && kind === "other") this.interrupt(event.reason);
+        if (this.interruptState.concerns(event.generation, kind)) this.interrupt(event.reason, kind);
       });
     }
   }
@@ -477,13 +465,11 @@ export class Kernel {
   }
 
   async runPlan(plan: CellId[], requestId: string | null, observer: RunObserver): Promise<RunSummary> {
-    this.runActive = true;
-    this.interruptPending = false;
+    this.interruptState.runStarted();
     try {
       return await this.runner.run(plan, requestId, observer);
     } finally {
-      this.runActive = false;
-      this.interruptPending = false;
+      this.interruptState.runEnded();
     }
   }
 
@@ -545,8 +531,8 @@ export class Kernel {
         if (result.output !== undefined && !silent) observer.result(null, this.format(result.output));
         outcome = { status: "ok", executionCount: count, cancelled: false };
       } else {
-        const interrupted = this.running?.controller.aborted || isInterruptError(result.error);
-        const error = interrupted ? this.interruptionError(ctx, result.error) : result.error;
+        const interrupted = this.interruptState.aborting || isInterruptError(result.error);
+        const error = interrupted ? this.interruptState.errorFor(ctx, result.error) : result.error;
         observer.error(null, errorInfo(error));
         outcome = { status: "error", executionCount: count, cancelled: interrupted };
       }
@@ -578,28 +564,7 @@ export class Kernel {
       cellId,
       this,
     );
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let deadlineAt: number | null = null;
-    this.interrupts?.takeReason?.();
-    this.pendingKind = null;
-    const limit = timeoutMs !== undefined && timeoutMs >= 0 ? timeoutMs : this.defaultTimeoutMs;
-    if (limit !== null) deadlineAt = Date.now() + limit;
-    if (timeoutMs !== undefined && timeoutMs >= 0) {
-      const message = `execution timed out after ${timeoutMs} ms`;
-      if (this.interrupts?.armDeadline) this.interrupts.armDeadline(timeoutMs, message);
-      else timer = setTimeout(() => this.interrupt(message, "timeout"), timeoutMs);
-    } else if (this.defaultTimeoutMs !== null) {
-      const message = `cell ran longer than --timeout ${this.defaultTimeoutMs} ms`;
-      if (this.interrupts?.armDeadline) this.interrupts.armDeadline(this.defaultTimeoutMs, message);
-      else timer = setTimeout(() => this.interrupt(message, "timeout"), this.defaultTimeoutMs);
-    }
-    this.running = {
-      ctx,
-      controller,
-      generation: this.interrupts?.generation() ?? 0,
-      timer,
-      deadlineAt,
-    };
+    this.interruptState.executionStarted(ctx, controller, timeoutMs, this.defaultTimeoutMs);
     return ctx;
   }
 
@@ -636,33 +601,8 @@ export class Kernel {
     // A cell that stopped waiting (interrupted) leaves no request behind.
     for (const resolve of this.pendingInputs.values()) resolve(null);
     this.pendingInputs.clear();
-    const r = this.running;
-    if (r && r.ctx === ctx) {
-      this.lastExecutionAborted = r.controller.aborted;
-      if (r.timer) clearTimeout(r.timer);
-      this.interrupts?.disarmDeadline?.();
-      this.running = null;
-    }
+    this.interruptState.executionEnded(ctx);
   }
-
-  private interruptionError(ctx: ExecutionContext, error: unknown): unknown {
-    const reason = this.interrupts?.takeReason?.() ?? null;
-    if (reason && reason !== "signal") {
-      this.lastInterruptKind = "timeout";
-      return new InterruptedError(reason);
-    }
-    if (this.pendingKind === "timeout") {
-      this.lastInterruptKind = "timeout";
-    } else this.lastInterruptKind = "other";
-    if (ctx.signal.aborted && isKernelkitError(ctx.signal.reason)) return ctx.signal.reason;
-    return isInterruptError(error) ? error : new InterruptedError();
-  }
-
-  /** Why the last interrupted execution stopped: a deadline, or anything else (signal, request). */
-  lastInterruptKind: "timeout" | "other" | null = null;
-  private pendingKind: "timeout" | "other" | null = null;
-
-  private lastExecutionAborted = false;
 
   /** A per-cell time limit (`kernelkit run --timeout`), or null. */
   defaultTimeoutMs: number | null = null;
@@ -676,45 +616,35 @@ export class Kernel {
     reason = "interrupted by a lifecycle",
     options: InterruptOptions = {},
   ): void {
-    const r = this.running;
-    if (!r || r.ctx !== ctx) return;
-    const afterMs = options.afterMs;
-    if (afterMs === undefined || afterMs <= 0) {
-      this.interrupt(reason, "timeout");
-      return;
-    }
-    const at = Date.now() + afterMs;
     // An earlier deadline (--timeout, or an earlier call) wins.
-    if (r.deadlineAt !== null && r.deadlineAt <= at) return;
-    r.deadlineAt = at;
-    if (this.interrupts?.armDeadline) this.interrupts.armDeadline(afterMs, reason);
-    else {
-      if (r.timer) clearTimeout(r.timer);
-      r.timer = setTimeout(() => this.interrupt(reason, "timeout"), afterMs);
-    }
+    if (this.interruptState.deadline(ctx, reason, options.afterMs) === "now")
+      this.interrupt(reason, "timeout");
   }
 
   /** Interrupts the running cell (if any) and cancels what is queued. */
   interrupt(reason = "execution was interrupted", kind: "timeout" | "other" = "other"): void {
     for (const resolve of this.pendingInputs.values()) resolve(null);
     this.pendingInputs.clear();
-    this.pendingKind = kind;
     // A deadline stops one execution; anything else stops the whole run.
-    if (this.runActive && kind === "other") this.interruptPending = true;
-    const r = this.running;
-    if (r && !r.controller.aborted) {
-      r.controller.abort(new InterruptedError(reason));
+    const { abort, stopsRun } = this.interruptState.interrupt(kind);
+    if (abort) {
+      abort.abort(new InterruptedError(reason));
       try {
         this.executor.interrupt?.();
       } catch (error) {
         this.logger.error({ err: error }, "executor.interrupt failed");
       }
     }
-    if (this.runActive && kind === "other") this.scheduler.interrupt();
+    if (stopsRun) this.scheduler.interrupt();
   }
 
   get busy(): boolean {
-    return this.running !== null || this.runActive;
+    return this.interruptState.busy;
+  }
+
+  /** Why the last interrupted execution stopped: a deadline, or anything else (signal, request). */
+  get lastInterruptKind(): "timeout" | "other" | null {
+    return this.interruptState.lastKind;
   }
 
   /** Releases what the kernel subscribed to (called by teardownKernel). */

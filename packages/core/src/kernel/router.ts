@@ -1,11 +1,11 @@
-// Exact command type -> handler. Handlers come in callback bundles that register themselves.
+// Exact command type -> handler. Handlers come in handler groups that register themselves.
 import { KernelkitError } from "../contract/errors.ts";
 
 export type Handler<Ctx> = (request: any, ctx: Ctx) => unknown | Promise<unknown>;
 
-export interface CallbackBundle<Ctx> {
+export interface HandlerGroup<Ctx> {
   readonly name: string;
-  /** Command types this bundle handles (used to check every command has exactly one owner). */
+  /** Command types this group handles (used to check every command has exactly one owner). */
   readonly commands: readonly string[];
   register(router: RequestRouter<Ctx>): void;
 }

@@ -19,6 +19,20 @@ export class VmContextScope implements SharedJsScope {
     private readonly restore?: (name: string) => void,
   ) {}
 
+  /**
+   * Puts a host global in the context (`display`, `require`, wrapped timers): cells see it, but
+   * it is not enumerable and is not one of the cells' names (`names()`, `get` ignore it), and a
+   * cell may assign over it.
+   */
+  defineHidden(name: string, value: unknown): void {
+    Object.defineProperty(this.sandbox, name, {
+      value,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+
   evaluate(source: string): unknown {
     return vm.runInContext(source, this.context);
   }

@@ -17,7 +17,7 @@ export interface JsAnalysis extends CellAnalysis {
 
 const WRAP_PREFIX = `(async function __kk_cell(__kk_o) {"use strict"; try {\n`;
 export const CELL_FUNCTION_NAME = "__kk_cell";
-const EXPR_OPEN = "__kk_o.v = (";
+const EXPR_OPEN = "__kk_o.value = (";
 
 const CACHE_LIMIT = 20_000;
 const cache = new Map<string, JsAnalysis>();
@@ -176,7 +176,7 @@ function analyzeUncached(code: string, typescript: boolean): JsAnalysis {
   out += js.slice(cursor);
 
   const exportsList = defs.join(", ");
-  const source = `${WRAP_PREFIX}${out}\n;__kk_o.d = { ${exportsList} }; __kk_o.done = 1; } catch (__kk_e) { __kk_o.e = __kk_e; __kk_o.done = 2; } return __kk_o;\n})(__kk_slot)`;
+  const source = `${WRAP_PREFIX}${out}\n;__kk_o.defs = { ${exportsList} }; __kk_o.done = 1; } catch (__kk_e) { __kk_o.error = __kk_e; __kk_o.done = 2; } return __kk_o;\n})(__kk_slot)`;
   return {
     defs,
     refs,

@@ -41,6 +41,8 @@ interface Builtin {
   load: BuiltinLoader;
   /** The package it comes from, named when it is not installed. */
   package: string;
+  /** An executor's languages: it serves them when no package does. */
+  languages: readonly string[];
 }
 
 export interface RegisterOptions {
@@ -137,10 +139,26 @@ export class PluginRegistry {
     return [...this.builtins.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   }
 
-  /** Declares how to load a built-in (the embedder maps names to its own packages). */
-  defineBuiltin(group: PluginGroup, name: string, load: BuiltinLoader, pkg = name): this {
-    this.builtins.set(`${group}:${name}`, { load, package: pkg });
+  /**
+   * Declares how to load a built-in (the embedder maps names to its own packages). An executor
+   * serves `languages` (default javascript) when no package does; the first defined wins.
+   */
+  defineBuiltin(
+    group: PluginGroup,
+    name: string,
+    load: BuiltinLoader,
+    pkg = name,
+    languages: readonly string[] = group === "executor" ? ["javascript"] : [],
+  ): this {
+    this.builtins.set(`${group}:${name}`, { load, package: pkg, languages });
     return this;
+  }
+
+  /** The built-in executors that serve `language`, in the order they were defined. */
+  private builtinExecutorsFor(language: string): string[] {
+    return this.builtinNames("executor").filter((name) =>
+      this.builtins.get(`executor:${name}`)!.languages.includes(language),
+    );
   }
 
   /**
@@ -411,7 +429,7 @@ export class PluginRegistry {
         const serving = this.entryPoints("executor")
           .filter((e) => e.status === "compatible" && (e.languages ?? ["javascript"]).includes(language))
           .map((e) => e.name);
-        const builtin = language === "javascript" ? ["default"] : language === "python" ? ["python"] : [];
+        const builtin = this.builtinExecutorsFor(language);
         throw diag.language(executor.name, executor.language, language, [...builtin, ...new Set(serving)]);
       }
       return executor;
@@ -436,8 +454,8 @@ export class PluginRegistry {
         warnings.push({ code: e.code, message: `${e.message}; skipped` });
       }
     }
-    const fallback = language === "javascript" ? "default" : language === "python" ? "python" : null;
-    if (!fallback || !this.builtins.has(`executor:${fallback}`)) {
+    const fallback = this.builtinExecutorsFor(language)[0];
+    if (fallback === undefined) {
       // Who could have served it: packages with an executor for the language that were skipped.
       const could = this.entryPoints("executor")
         .filter((e) => (e.languages ?? ["javascript"]).includes(language))

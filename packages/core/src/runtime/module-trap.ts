@@ -22,8 +22,8 @@ export function statFd(fd: number): BigIntStats | null {
 
 /** Whether `fd` is a pipe or a socket (read without blocking on the event loop). */
 export function isPipeOrSocket(fd: number): boolean {
-  const st = statFd(fd);
-  return st !== null && (st.isFIFO() || st.isSocket());
+  const stats = statFd(fd);
+  return stats !== null && (stats.isFIFO() || stats.isSocket());
 }
 
 /**

@@ -13,7 +13,7 @@ import type {
   ServiceNotebook,
 } from "../contract/language-service.ts";
 import type { Kernel } from "../kernel/kernel.ts";
-import type { CallbackBundle, RequestRouter } from "../kernel/router.ts";
+import type { HandlerGroup, RequestRouter } from "../kernel/router.ts";
 import { isCompleteJs } from "../notebook/is-complete.ts";
 import type { RequestContext } from "./handlers.ts";
 
@@ -134,7 +134,7 @@ const handlers: Record<string, (req: any, ctx: QueryContext) => Promise<void>> =
   },
 };
 
-export const codeQueryBundle: CallbackBundle<QueryContext> = {
+export const codeQueryHandlers: HandlerGroup<QueryContext> = {
   name: "code-queries",
   commands: Object.keys(handlers),
   register(router: RequestRouter<QueryContext>) {

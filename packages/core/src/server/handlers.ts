@@ -1,10 +1,10 @@
-// The request handlers of docs/protocol.md, in callback bundles that register themselves.
+// The request handlers of docs/protocol.md, in handler groups that register themselves.
 import { KernelkitError } from "../contract/errors.ts";
 import type { Frame } from "../contract/transport.ts";
 import type { RunSummary } from "../execution/hooks.ts";
 import type { Kernel } from "../kernel/kernel.ts";
-import type { CallbackBundle, RequestRouter } from "../kernel/router.ts";
-import { codeQueryBundle } from "./code-queries.ts";
+import type { HandlerGroup, RequestRouter } from "../kernel/router.ts";
+import { codeQueryHandlers } from "./code-queries.ts";
 import type { RequestFrames } from "./frame-sink.ts";
 import type {
   CellSpec,
@@ -36,10 +36,10 @@ export class InvalidRequestError extends KernelkitError {
   }
 }
 
-function bundle(
+function handlerGroup(
   name: string,
   handlers: Record<string, (req: any, ctx: RequestContext) => unknown>,
-): CallbackBundle<RequestContext> {
+): HandlerGroup<RequestContext> {
   return {
     name,
     commands: Object.keys(handlers),
@@ -60,13 +60,13 @@ function checkIds(kernel: Kernel, ids: readonly string[], field: string): void {
   }
 }
 
-export const kernelInfoBundle = bundle("kernel-info", {
+export const kernelInfoHandlers = handlerGroup("kernel-info", {
   kernel_info(_req, ctx) {
     ctx.reply("kernel_info_reply", ctx.kernel.info());
   },
 });
 
-export const executeBundle = bundle("execute", {
+export const executeHandlers = handlerGroup("execute", {
   async execute(req: ExecuteRequest, ctx) {
     ctx.send("started");
     const opts: { silent?: boolean; storeHistory?: boolean; timeoutMs?: number; requestId: string } = {
@@ -85,7 +85,7 @@ export const executeBundle = bundle("execute", {
   },
 });
 
-export const inputBundle = bundle("input", {
+export const inputHandlers = handlerGroup("input", {
   provide_input(req: { inputId: string; value: string }, ctx) {
     if (!ctx.kernel.provideInput(req.inputId, req.value)) {
       throw new InvalidRequestError(`field 'inputId': no cell waits for input '${req.inputId}'`);
@@ -94,7 +94,7 @@ export const inputBundle = bundle("input", {
   },
 });
 
-export const notebookBundle = bundle("notebook", {
+export const notebookHandlers = handlerGroup("notebook", {
   async set_cells(req: SetCellsRequest, ctx) {
     const { kernel } = ctx;
     const changed = await kernel.setCells(
@@ -133,7 +133,7 @@ export const notebookBundle = bundle("notebook", {
   },
 });
 
-export const controlBundle = bundle("control", {
+export const controlHandlers = handlerGroup("control", {
   interrupt(_req, ctx) {
     ctx.kernel.interrupt();
     ctx.reply("interrupt_reply");
@@ -144,14 +144,14 @@ export const controlBundle = bundle("control", {
   },
 });
 
-/** Every built-in bundle; together they own each command of docs/protocol.md exactly once. */
-export const CORE_BUNDLES: readonly CallbackBundle<RequestContext>[] = [
-  kernelInfoBundle,
-  executeBundle,
-  inputBundle,
-  notebookBundle,
-  controlBundle,
-  codeQueryBundle,
+/** Every built-in handler group; together they own each command of docs/protocol.md exactly once. */
+export const CORE_HANDLER_GROUPS: readonly HandlerGroup<RequestContext>[] = [
+  kernelInfoHandlers,
+  executeHandlers,
+  inputHandlers,
+  notebookHandlers,
+  controlHandlers,
+  codeQueryHandlers,
 ];
 
 export type { Frame };

@@ -1,5 +1,5 @@
 // The kernel on a transport: wire protocol, request handlers, per-connection frame output, the message loop, launch and teardown.
-export { codeQueryBundle, mergeCompletions, serviceNotebook } from "./code-queries.ts";
+export { codeQueryHandlers, mergeCompletions, serviceNotebook } from "./code-queries.ts";
 export { FrameSink } from "./frame-sink.ts";
 export type { RequestContext } from "./handlers.ts";
 export type { InProcessKernel, TeardownStepFailure } from "./launch.ts";

@@ -2,13 +2,13 @@
 // and the in-process launcher that joins them with the message loop.
 import { KernelkitError } from "../contract/errors.ts";
 import { Kernel, type KernelOptions } from "../kernel/kernel.ts";
-import { CORE_BUNDLES } from "./handlers.ts";
+import { CORE_HANDLER_GROUPS } from "./handlers.ts";
 import { createMemoryTransport, type MemoryClient } from "./memory-transport.ts";
 import { listenMessages } from "./message-loop.ts";
 /** Builds a kernel: hooks, request handlers, plugins applied, `configured` called, notebook loaded. */
 export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const kernel = new Kernel(options);
-  for (const b of CORE_BUNDLES) b.register(kernel.router);
+  for (const b of CORE_HANDLER_GROUPS) b.register(kernel.router);
   for (const plugin of options.plugins ?? []) {
     try {
       await plugin.apply(kernel);
