@@ -147,6 +147,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--config <path>", "config file (default: searched from the notebook's folder)")
     .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
     .option("--watch", "re-run changed cells when the notebook file is saved; clients get the frames")
+    .option("--types", "with --watch: after each save, send the notebook's type errors (JS/TS)")
     .action(async (notebook: string | undefined, opts) => {
       const { serveCommand } = await import("./commands/serve.ts");
       setExit(await serveCommand(notebook, opts));
@@ -246,6 +247,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option("--mode <mode>", "execution mode").choices(["reactive", "sequential"]))
     .option("--config <path>", "config file (default: searched from the notebook's folder upward)")
     .option("--executor <name>", "executor to use (default: chosen by the notebook's language)")
+    .option("--types", "after each save, report the notebook's type errors (JS/TS, as check --types)")
     .addHelpText(
       "after",
       "\nCtrl-C during a run interrupts it; Ctrl-C while idle exits 0. Exit 2: usage, config or plugin error.",

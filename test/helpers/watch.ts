@@ -3,12 +3,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { CLI } from "./cli.ts";
 
 export interface WatchEvent {
-  event: "run" | "error";
+  event: "run" | "error" | "types";
   trigger?: "initial" | "notebook" | "module";
   changed?: string[];
   deleted?: string[];
   cells?: any[];
   error?: { code: string; message: string; hint?: string | null };
+  /** `types` events (`--types`): no cell has a type error; how many there are. */
+  ok?: boolean;
+  count?: number;
 }
 
 export interface WatchProcess {
@@ -17,6 +20,8 @@ export interface WatchProcess {
   stderr(): string;
   /** The next event after the ones already taken (rejects after `timeoutMs` or on exit). */
   next(timeoutMs?: number): Promise<WatchEvent>;
+  /** The next event of one kind, skipping the others (a run and its type check race). */
+  nextOf(kind: WatchEvent["event"], timeoutMs?: number): Promise<WatchEvent>;
   /** Waits until stderr contains `text`. */
   waitForStderr(text: string, timeoutMs?: number): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -88,6 +93,12 @@ export async function startWatch(args: string[], options: { cwd: string }): Prom
     async next(timeoutMs = 20_000) {
       await until(() => events.length > taken, "the next watch event", timeoutMs);
       return events[taken++]!;
+    },
+    async nextOf(kind, timeoutMs = 20_000) {
+      for (;;) {
+        const e = await proc.next(timeoutMs);
+        if (e.event === kind) return e;
+      }
     },
     waitForStderr: (text, timeoutMs = 20_000) =>
       until(() => stderr.includes(text), `stderr "${text}"`, timeoutMs),

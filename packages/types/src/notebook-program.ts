@@ -67,6 +67,8 @@ interface CellFile {
   codeLines: number;
   /** Length of the generated first line, its newline included. */
   prefix: number;
+  /** The cells this cell's first line imports from (ids). */
+  imports: Set<string>;
 }
 
 function typeNames(code: string): string[] {
@@ -210,15 +212,27 @@ export class NotebookProgram {
 
   private readonly byPath = new Map<string, string>();
 
-  /** The cells as the notebook holds them (a query may overlay one cell's edited code). */
-  private cells: readonly TypeCell[] = [];
-  /** The cell whose file holds edited code from a query rather than the notebook's. */
-  private overlaid: string | null = null;
+  /**
+   * The cell whose file holds edited code from a query, and its file as the notebook has it.
+   * Only that file changes while a front end types in one cell (the other cells are not
+   * relinked: their view of it does not matter to the query), so TypeScript reuses the
+   * program's whole structure between keystrokes (docs/types.md "Warm queries").
+   */
+  private overlay: { id: string; original: CellFile } | null = null;
+  /** Which cells define each name, and each cell's position: from the last full relink. */
+  private linkDefiners = new Map<string, string[]>();
+  private linkPosition = new Map<string, number>();
+
+  /** Puts the notebook's own code of the overlaid cell back (the file object it had). */
+  private restoreOverlay(): void {
+    if (!this.overlay) return;
+    this.files.set(this.overlay.id, this.overlay.original);
+    this.overlay = null;
+  }
 
   /** Replaces the notebook's cells (unchanged cells keep their version: the checker reuses them). */
   setCells(cells: readonly TypeCell[]): void {
-    this.cells = cells;
-    this.overlaid = null;
+    this.restoreOverlay();
     const seen = new Set<string>();
     const nextOrder: string[] = [];
     for (const [i, cell] of cells.entries()) {
@@ -229,6 +243,7 @@ export class NotebookProgram {
         old.cell = cell;
         continue;
       }
+      if (old?.cell.code.includes("declare global")) this.globalsChanged = true;
       const file = this.describe(
         cell,
         old?.path ?? join(this.dir, FOLDER, `${safeFileName(cell.id, i)}${this.extension}`),
@@ -239,6 +254,7 @@ export class NotebookProgram {
     for (const id of [...this.files.keys()]) {
       if (seen.has(id)) continue;
       const f = this.files.get(id)!;
+      if (f.cell.code.includes("declare global")) this.globalsChanged = true;
       this.byPath.delete(f.path);
       this.files.delete(id);
     }
@@ -257,7 +273,19 @@ export class NotebookProgram {
     for (const name of own) reads.delete(name);
     let codeLines = 1;
     for (let i = cell.code.indexOf("\n"); i !== -1; i = cell.code.indexOf("\n", i + 1)) codeLines++;
-    return { cell, path, exports, reads, own, text: "", version: 0, tooLarge, codeLines, prefix: 0 };
+    return {
+      cell,
+      path,
+      exports,
+      reads,
+      own,
+      text: "",
+      version: 0,
+      tooLarge,
+      codeLines,
+      prefix: 0,
+      imports: new Set(),
+    };
   }
 
   /** Recomputes footers: which cell each read name comes from. Bumps only files whose text changed. */
@@ -271,6 +299,8 @@ export class NotebookProgram {
       }
     }
     const position = new Map(this.order.map((id, i) => [id, i]));
+    this.linkDefiners = definers;
+    this.linkPosition = position;
     for (const id of this.order) this.relinkFile(this.files.get(id)!, definers, position);
     if (this.scratch) this.relinkFile(this.scratch, definers, position);
   }
@@ -281,21 +311,26 @@ export class NotebookProgram {
     definers: Map<string, string[]>,
     position: Map<string, number>,
   ): string | "ambiguous" | null {
-    const list = definers.get(name)?.filter((d) => d !== file.cell.id);
-    if (!list || list.length === 0) return null;
+    const list = definers.get(name);
+    if (!list) return null;
+    const self = file.cell.id;
     if (this.sequential) {
-      const at = position.get(file.cell.id) ?? Number.POSITIVE_INFINITY;
+      const at = position.get(self) ?? Number.POSITIVE_INFINITY;
       let best: string | null = null;
-      for (const d of list) if ((position.get(d) ?? 0) < at) best = d;
+      for (const d of list) if (d !== self && (position.get(d) ?? 0) < at) best = d;
       return best;
     }
+    let other: string | null = null;
+    for (const d of list) if (d !== self) other = d;
+    if (other === null) return null;
     // Reactive rules: a name two cells define is a static error already (KK_MULTIPLE_DEFINITION).
-    return (definers.get(name)?.length ?? 0) > 1 ? "ambiguous" : list[0]!;
+    return list.length > 1 ? "ambiguous" : other;
   }
 
   private relinkFile(file: CellFile, definers: Map<string, string[]>, position: Map<string, number>): void {
     let text: string;
     let prefix: string;
+    let importedFrom: Iterable<string> = [];
     if (file.tooLarge) {
       prefix =
         file.exports.length > 0
@@ -317,6 +352,7 @@ export class NotebookProgram {
         if (list) list.push(name);
         else imports.set(from, [name]);
       }
+      importedFrom = imports.keys();
       prefix = `export { ${file.exports.join(", ")} }; `;
       for (const [from, names] of imports) {
         const target = this.files.get(from)!.path;
@@ -328,6 +364,7 @@ export class NotebookProgram {
       text = `${prefix}${file.cell.code}\n`;
     }
     file.prefix = prefix.length;
+    file.imports = new Set(importedFrom);
     if (text !== file.text) {
       file.text = text;
       file.version = ++this.versionCounter;
@@ -337,33 +374,81 @@ export class NotebookProgram {
   /** Places edited code (a cell being typed, or scratch code) in the program for a query. */
   private withQuery(code: string, cellId: string | undefined): CellFile {
     // Another cell's edited code from an earlier query goes back to the notebook's.
-    if (this.overlaid !== null && this.overlaid !== cellId) this.setCells(this.cells);
+    if (this.overlay !== null && this.overlay.id !== cellId) this.restoreOverlay();
     const existing = cellId !== undefined ? this.files.get(cellId) : undefined;
     if (existing) {
-      if (existing.cell.code !== code) {
-        const updated = this.describe({ ...existing.cell, code }, existing.path);
-        this.files.set(existing.cell.id, updated);
-        this.overlaid = existing.cell.id;
-        this.relink();
-        return updated;
+      if (existing.cell.code === code) return existing;
+      const original = this.overlay?.original ?? existing;
+      if (original.cell.code === code) {
+        this.restoreOverlay();
+        return original;
       }
-      return existing;
+      const updated = this.describe({ ...original.cell, code }, original.path);
+      this.relinkFile(updated, this.linkDefiners, this.linkPosition);
+      this.files.set(original.cell.id, updated);
+      this.overlay = { id: original.cell.id, original };
+      return updated;
     }
     const path = join(this.dir, FOLDER, `scratch${this.extension}`);
     if (this.scratch?.cell.code !== code) {
       this.scratch = this.describe({ id: "\0scratch", name: null, code, line: 0 }, path);
-      this.relink();
+      this.relinkFile(this.scratch, this.linkDefiners, this.linkPosition);
     }
     return this.scratch!;
   }
 
+  /**
+   * Each cell's last diagnostics, with the version of its module they were computed for. A
+   * cell's diagnostics depend only on its module and the modules it imports (cells are modules;
+   * the ambient files never change), so after an edit only the edited cells and the cells that
+   * import them, directly or not, are checked again (docs/types.md "Incremental").
+   */
+  private readonly checked = new Map<string, { version: number; line: number; list: TypeDiagnostic[] }>();
+
+  /** The cells whose diagnostics may differ from the cached ones. */
+  private staleCells(): Set<string> {
+    const changed = (id: string) => this.checked.get(id)?.version !== this.files.get(id)!.version;
+    // A cell that declares globals (`declare global`) can change what any other cell sees.
+    for (const id of this.order) {
+      if (changed(id) && this.files.get(id)!.cell.code.includes("declare global")) return new Set(this.order);
+    }
+    if (this.globalsChanged) {
+      this.globalsChanged = false;
+      return new Set(this.order);
+    }
+    const memo = new Map<string, boolean>();
+    const stale = (id: string): boolean => {
+      const known = memo.get(id);
+      if (known !== undefined) return known;
+      memo.set(id, false); // an import cycle (not a valid notebook) ends here
+      const file = this.files.get(id);
+      let result = file === undefined || changed(id);
+      if (file && !result)
+        for (const from of file.imports) if (this.files.has(from) && stale(from)) result = true;
+      memo.set(id, result);
+      return result;
+    };
+    return new Set(this.order.filter(stale));
+  }
+
+  /** Set when a cell that declared globals was removed or edited away. */
+  private globalsChanged = false;
+
   /** Type errors of every cell, in notebook order, positioned in the notebook file. */
   check(): Map<string, TypeDiagnostic[]> {
-    if (this.overlaid !== null) this.setCells(this.cells);
+    this.restoreOverlay();
     const out = new Map<string, TypeDiagnostic[]>();
-    const program = this.service.getProgram();
+    const stale = this.staleCells();
+    const program = stale.size > 0 ? this.service.getProgram() : undefined;
     for (const id of this.order) {
       const file = this.files.get(id)!;
+      if (!stale.has(id)) {
+        // Unchanged, but lines above it may have grown or shrunk: only the lines move.
+        const cached = this.checked.get(id)!;
+        const shift = file.cell.line > 0 && cached.line > 0 ? file.cell.line - cached.line : 0;
+        out.set(id, shift === 0 ? cached.list : cached.list.map((d) => ({ ...d, line: d.line + shift })));
+        continue;
+      }
       const list: TypeDiagnostic[] = [];
       if (file.tooLarge) {
         const e = typesErrors.cellTooLarge(file.cell.code.length, this.maxCellBytes);
@@ -372,16 +457,19 @@ export class NotebookProgram {
         continue;
       }
       const sf = program?.getSourceFile(file.path);
-      if (!sf || !program) {
-        out.set(id, list);
-        continue;
-      }
-      const diagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
-      for (const d of diagnostics) {
-        const mapped = this.position(file, d);
-        if (mapped) list.push(mapped);
+      if (sf && program) {
+        const diagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+        for (const d of diagnostics) {
+          const mapped = this.position(file, d);
+          if (mapped) list.push(mapped);
+        }
       }
       out.set(id, list);
+    }
+    this.checked.clear();
+    for (const id of this.order) {
+      const file = this.files.get(id)!;
+      this.checked.set(id, { version: file.version, line: file.cell.line, list: out.get(id)! });
     }
     return out;
   }

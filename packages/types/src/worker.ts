@@ -21,8 +21,10 @@ function apply(delta: CellDelta): NotebookProgram {
   for (const c of delta.upserts) cells.set(c.id, c);
   if (delta.order) order = delta.order;
   if (!shape) throw new Error("the first request carries the notebook's shape");
+  const changed = program === null || delta.upserts.length > 0 || delta.removed.length > 0 || !!delta.order;
   program ??= new NotebookProgram(loadCompiler(), shape, options);
-  program.setCells(order.flatMap((id) => cells.get(id) ?? []));
+  // Nothing changed (queries while a cell is typed): the program, and a query's overlay, stay.
+  if (changed) program.setCells(order.flatMap((id) => cells.get(id) ?? []));
   return program;
 }
 

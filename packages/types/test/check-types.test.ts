@@ -193,4 +193,61 @@ describe("the warm program behind completion", () => {
     ]);
     expect(program.check().get("b")).toEqual([]);
   });
+
+  it("after an edit, checks again the cells that read the edited one, keeps the others, and moves their lines", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kk-types-incremental-"));
+    const program = new NotebookProgram(loadCompiler(), {
+      path: join(dir, "nb.ts"),
+      cwd: dir,
+      typescript: true,
+    });
+    const cells = (sig: string, shift: number) => [
+      { id: "f", name: "f", code: `function f(x: ${sig}): number {\n  return 1;\n}`, line: 2 },
+      { id: "g", name: "g", code: "const g = f;", line: 7 + shift },
+      { id: "use", name: "use", code: 'const y = g("s");', line: 10 + shift },
+      { id: "alone", name: "alone", code: "const z: number = 'no';", line: 13 + shift },
+    ];
+    program.setCells(cells("number", 0));
+    const first = program.check();
+    expect(first.get("use")).toEqual([expect.objectContaining({ code: "TS2345", line: 10 })]);
+    expect(first.get("alone")).toEqual([expect.objectContaining({ code: "TS2322", line: 13 })]);
+    // Fixing f (which `use` reads through g) clears `use`; `alone` keeps its error, two lines down.
+    program.setCells(cells("string", 2));
+    const second = program.check();
+    expect(second.get("use")).toEqual([]);
+    expect(second.get("alone")).toEqual([expect.objectContaining({ code: "TS2322", line: 15 })]);
+    // And back: the same answers a fresh program gives.
+    program.setCells(cells("number", 0));
+    const fresh = new NotebookProgram(loadCompiler(), {
+      path: join(dir, "nb.ts"),
+      cwd: dir,
+      typescript: true,
+    });
+    fresh.setCells(cells("number", 0));
+    expect(program.check()).toEqual(fresh.check());
+  });
+
+  it("a query that rewrites one cell leaves the others as the notebook has them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kk-types-overlay-"));
+    const program = new NotebookProgram(loadCompiler(), {
+      path: join(dir, "nb.ts"),
+      cwd: dir,
+      typescript: true,
+    });
+    const cells = [
+      { id: "a", name: "a", code: "const rows = [{ amount: 1 }];", line: 2 },
+      { id: "b", name: "b", code: "const first = rows[0];", line: 5 },
+      { id: "c", name: "c", code: "const bad: string = first.amount;", line: 8 },
+    ];
+    program.setCells(cells);
+    const before = program.check();
+    // Typing in `a` removes the definition of rows for a moment.
+    expect(program.completions("const xs = 1;\nxs", 16, "a")?.matches.map((m) => m.text)).toContain("xs");
+    // Queries on the other cells see a's notebook code again.
+    expect(program.completions("rows[0].am", 10, "b")?.matches.map((m) => m.text)).toEqual(["amount"]);
+    expect(program.completions("first.am", 8, "c")?.matches.map((m) => m.text)).toEqual(["amount"]);
+    expect(program.completions("first.am", 8, "c")?.matches.map((m) => m.text)).toEqual(["amount"]);
+    expect(program.check()).toEqual(before);
+    expect(before.get("c")).toEqual([expect.objectContaining({ code: "TS2322", line: 8 })]);
+  });
 });

@@ -22,6 +22,8 @@ export interface ServeWsOptions {
   executor?: string;
   /** Re-run changed cells when the notebook file is saved (docs/watch.md). */
   watch?: boolean;
+  /** With watch: the notebook's type errors after each save (docs/watch.md "Type errors"). */
+  types?: boolean;
 }
 
 /** The transport's options from a config's `transport` slot (`"ws"`, `["ws", {…}]` or `{use: "ws", options}`). */
@@ -105,7 +107,9 @@ export async function serveWs(notebookArg: string | undefined, options: ServeWsO
   const { attachServeWatch } = options.watch
     ? await import("../watch/serve-watch.ts")
     : { attachServeWatch: null };
-  const watch = attachServeWatch ? await attachServeWatch(kernel, transport, [], err) : null;
+  const watch = attachServeWatch
+    ? await attachServeWatch(kernel, transport, [], err, { types: options.types === true })
+    : null;
   const served = listenMessages(kernel, watch?.transport ?? transport);
   await watch?.start();
   let address: WsAddress | null;

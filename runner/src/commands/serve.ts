@@ -35,6 +35,8 @@ export interface ServeOptions {
   language?: string;
   /** Re-run changed cells when the notebook file is saved (docs/watch.md). */
   watch?: boolean;
+  /** With watch: the notebook's type errors after each save (docs/watch.md "Type errors"). */
+  types?: boolean;
 }
 
 /** The flags buildKernel understands. */
@@ -139,7 +141,11 @@ export async function serveCommand(notebookArg: string | undefined, options: Ser
     : { attachServeWatch: null };
   // The transport's one connection (stdio's), when it has one: watch runs show on it too.
   const own = (transport as { connection?: Connection }).connection;
-  const watch = attachServeWatch ? await attachServeWatch(kernel, endable, own ? [own] : [], err) : null;
+  const watch = attachServeWatch
+    ? await attachServeWatch(kernel, endable, own ? [own] : [], err, {
+        types: options.types === true,
+      })
+    : null;
   try {
     const served = listenMessages(kernel, watch?.transport ?? endable);
     await watch?.start();

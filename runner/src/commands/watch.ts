@@ -19,6 +19,7 @@ import { RunCollector } from "../report.ts";
 import { buildKernel, type KernelFlags } from "../setup.ts";
 import { type WatchChange, WatchSession } from "../watch/session.ts";
 import { WatchLoop } from "../watch/watch-loop.ts";
+import { renderTypeReport, WatchTypes } from "../watch/watch-types.ts";
 import { createProgress } from "./run.ts";
 
 export interface WatchOptions {
@@ -26,6 +27,8 @@ export interface WatchOptions {
   mode?: string;
   config?: string;
   executor?: string;
+  /** Report the notebook's type errors after each save (JS/TS; docs/watch.md "Type errors"). */
+  types?: boolean;
 }
 
 export const WATCH_MODES = ["reactive", "sequential"] as const;
@@ -60,6 +63,9 @@ export async function watchCommand(notebookArg: string, options: WatchOptions): 
   const path = notebook.path!;
   const shown = relative(process.cwd(), path) || basename(path);
   const session = new WatchSession(kernel, path);
+  const types = options.types ? WatchTypes.for(kernel, session) : null;
+  if (options.types && !types)
+    err(pc.dim(`kernelkit: --types checks JavaScript and TypeScript notebooks; ${shown} has no types\n`));
   const tty = !json && process.stderr.isTTY === true;
   const progress = tty ? await createProgress() : null;
   let warningsShown = 0;
@@ -78,6 +84,53 @@ export async function watchCommand(notebookArg: string, options: WatchOptions): 
     idleLine();
   };
 
+  let closing = false;
+  let warnedTypes = false;
+  /**
+   * Starts the notebook's type check beside the run (the compiler works in its own thread) and
+   * prints the report as soon as it is ready: `{"event": "types", …}` or tsc-style lines.
+   */
+  const checkTypes = (trigger: WatchChange["trigger"]) => {
+    if (!types) return;
+    void types.check().then(
+      (report) => {
+        if (closing) return;
+        if (!warnedTypes) {
+          warnedTypes = true;
+          for (const w of report.warnings) err(`kernelkit: warning ${w.code}: ${w.message}\n`);
+        }
+        if (json) {
+          event({
+            event: "types",
+            trigger,
+            ok: report.ok,
+            count: report.count,
+            cells: report.cells,
+            ...(report.warnings.length > 0 ? { typeWarnings: report.warnings } : {}),
+          });
+          return;
+        }
+        progress?.clear();
+        out(renderTypeReport(report, shown));
+        if (!loop.running) idleLine();
+      },
+      (error: unknown) => {
+        if (closing) return;
+        problem(
+          isKernelkitError(error)
+            ? error
+            : new KernelkitError(
+                "KK_TYPES_WORKER",
+                `type check failed: ${(error as Error)?.message ?? error}`,
+                {
+                  hint: "The kernel and its values are kept; the next save checks again.",
+                },
+              ),
+        );
+      },
+    );
+  };
+
   /** Runs a change and prints its event (NDJSON) or its compact view (terminal). */
   const runChange = async (change: WatchChange): Promise<void> => {
     const plan = change.trigger === "initial" ? null : session.plan(change);
@@ -89,6 +142,7 @@ export async function watchCommand(notebookArg: string, options: WatchOptions): 
       }
       return;
     }
+    if (change.trigger !== "module") checkTypes(change.trigger);
     const total = plan ? plan.length : kernel.cells().filter((c) => c.isCode).length;
     const started = performance.now();
     let current = "starting";
@@ -185,6 +239,7 @@ export async function watchCommand(notebookArg: string, options: WatchOptions): 
   initialDone = true;
   loop.resume();
   const code = await finished;
+  closing = true;
   unsubscribe();
   process.off("SIGTERM", onTerm);
   progress?.clear();

@@ -5,6 +5,7 @@ import type { Connection, Frame, Kernel, RequestContext, Transport } from "@kern
 import { notebookInfo } from "@kernelkit/transport-ws";
 import type { WatchChange, WatchSession } from "./session.ts";
 import { WatchLoop } from "./watch-loop.ts";
+import type { WatchTypeReport, WatchTypes } from "./watch-types.ts";
 
 /** The request type of a save; answered only for requests the watch itself queued. */
 export const WATCH_REQUEST = "kernelkit_watch";
@@ -30,6 +31,8 @@ export function serveWatch(options: {
   connections?: readonly Connection[];
   warn(code: string, message: string, hint?: string | null): void;
   info(message: string): void;
+  /** Sends a `types` frame (the notebook's type errors) before each save's `run_done`. */
+  types?: WatchTypes | null;
 }): ServeWatch {
   const { kernel, session } = options;
   const clients = new Set<Connection>(options.connections ?? []);
@@ -87,7 +90,10 @@ export function serveWatch(options: {
           cells: cells.filter((c) => changedSet.has(c.id)),
         });
         ctx.send("graph", { cells: kernel.graphCells() });
+        // Checked in the service's thread while the run goes on; sent as soon as it is ready.
+        const typed = change.trigger === "module" ? null : checkTypes(ctx);
         const summary = await session.run(session.plan(change), ctx.id, ctx.frames);
+        await typed;
         ctx.reply("run_done", { ok: summary.ok, cells: summary.cells, interrupted: summary.interrupted });
       } finally {
         job.done();
@@ -95,6 +101,28 @@ export function serveWatch(options: {
     },
     "watch",
   );
+
+  let warnedTypes = false;
+  const checkTypes = (ctx: RequestContext): Promise<void> | null => {
+    const types = options.types;
+    if (!types) return null;
+    return types.check().then(
+      (report: WatchTypeReport) => {
+        if (!warnedTypes) {
+          warnedTypes = true;
+          for (const w of report.warnings) options.warn(w.code, w.message);
+        }
+        ctx.send("types", {
+          ok: report.ok,
+          count: report.count,
+          cells: report.cells,
+          ...(report.warnings.length > 0 ? { typeWarnings: report.warnings } : {}),
+        });
+      },
+      (error: { code?: string; message?: string }) =>
+        options.warn(error.code ?? "KK_TYPES_WORKER", `type check failed: ${error.message ?? error}`),
+    );
+  };
 
   /** Queues a change behind the clients' requests; resolves when it has run. */
   const enqueue = (apply: () => Promise<WatchChange>) =>
@@ -150,11 +178,18 @@ export async function attachServeWatch(
   transport: Transport,
   connections: readonly Connection[],
   err: (text: string) => void,
+  options: { types?: boolean } = {},
 ): Promise<ServeWatch> {
   const { WatchSession } = await import("./session.ts");
+  const session = new WatchSession(kernel, kernel.notebookPath!);
+  const { WatchTypes } = options.types ? await import("./watch-types.ts") : { WatchTypes: null };
+  const types = WatchTypes ? WatchTypes.for(kernel, session) : null;
+  // The compiler loads in the service's thread now, not on the first save.
+  if (types) void types.check().catch(() => {});
   return serveWatch({
     kernel,
-    session: new WatchSession(kernel, kernel.notebookPath!),
+    session,
+    types,
     transport,
     connections,
     warn: (code, message, hint) =>

@@ -57,6 +57,11 @@ export class WatchSession {
     this.indexImports();
   }
 
+  /** A cell's code as the notebook file has it (the kernel's may carry reload specifiers). */
+  sourceOf(id: CellId): string | undefined {
+    return this.source.get(id);
+  }
+
   /** Every module file some cell imports (what the watcher watches besides the notebook). */
   moduleFiles(): Set<string> {
     const files = new Set<string>();
