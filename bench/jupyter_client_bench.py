@@ -16,6 +16,7 @@ ap.add_argument("language")
 ap.add_argument("--runs", type=int, default=3)
 ap.add_argument("--n", type=int, default=500)
 ap.add_argument("--lines", type=int, default=100000)
+ap.add_argument("--no-stream", action="store_true", help="round trip and start only (the floor kernel)")
 a = ap.parse_args()
 
 TRIVIAL = "1+1"
@@ -61,11 +62,12 @@ for run in range(a.runs):
         if m["msg_type"] == "stream" and m["content"]["name"] == "stdout":
             received[0] += len(m["content"]["text"].encode())
 
-    t = time.perf_counter()
-    wait(kc, kc.execute(STREAM), on)
-    dt = time.perf_counter() - t
-    tputs.append(received[0] / dt / 1e6)
-    lost.append(a.lines * 64 - received[0])
+    if not a.no_stream:
+        t = time.perf_counter()
+        wait(kc, kc.execute(STREAM), on)
+        dt = time.perf_counter() - t
+        tputs.append(received[0] / dt / 1e6)
+        lost.append(a.lines * 64 - received[0])
     kc.stop_channels()
     km.shutdown_kernel(now=False)
 
@@ -75,6 +77,6 @@ print(json.dumps({
     "start_s": statistics.median(starts),
     "rtt_median_ms": statistics.median(rtts) * 1000,
     "rtt_p99_ms": rtts[int(len(rtts) * 0.99) - 1] * 1000,
-    "tput_MBps": statistics.median(tputs),
-    "lost_bytes": max(lost),
+    "tput_MBps": statistics.median(tputs) if tputs else None,
+    "lost_bytes": max(lost) if lost else None,
 }), flush=True)

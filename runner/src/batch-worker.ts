@@ -9,6 +9,7 @@
 // next notebook starts in a fresh process as it would have alone.
 import { processInterrupts, registerKernelSource } from "@kernelkit/core";
 import { realExit } from "@kernelkit/executor-default";
+import { builtinNames } from "./builtins.ts";
 import { EXIT } from "./cli-error.ts";
 import type { RunOptions } from "./commands/run.ts";
 import { mayLoadModules } from "./module-imports.ts";
@@ -31,8 +32,8 @@ export interface BatchJobDone {
   retire: boolean;
 }
 
-/** Executors whose every kernel starts from nothing (a fresh vm context, a fresh Python). */
-const FRESH_PER_KERNEL = new Set(["default", "python"]);
+/** Executors whose every kernel starts from nothing (a fresh vm context, a fresh Python): the built-ins. */
+const FRESH_PER_KERNEL = new Set(builtinNames("executor"));
 /** Past this heap a worker retires: a fresh process is cheaper than a long GC tail. */
 const HEAP_LIMIT = 512 * 1024 * 1024;
 

@@ -66,12 +66,17 @@ describe("startIoThread / ioThread", () => {
     await io.ready;
     io.post([
       { request: { type: "interrupt", id: "i1" } },
-      // The thread counts the execution itself, before the main thread can take the request,
-      // so the relay stops forwarding before its first signal.
+      // The thread counts the execution itself, so the relay stops forwarding i1 before its
+      // first signal.
       { executionStarted: true },
       { request: { type: "interrupt", id: "i2" }, quiet: true },
       { request: { type: "execute", id: "e" } },
     ]);
+    // What makes i1 outdated is an execution started before the main thread takes it: keep the
+    // main thread busy (it cannot take a message while this loop runs) until the thread has
+    // counted the execution, as a main thread busy with a cell would be.
+    const deadline = Date.now() + 10_000;
+    while (io.relay.executions() === 0 && Date.now() < deadline) {}
     await until(() => seen.length === 3);
     expect(seen.map(([, r, , outdated]) => [(r as { id: string }).id, outdated])).toEqual([
       ["i1", true],

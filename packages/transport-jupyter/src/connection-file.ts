@@ -67,10 +67,3 @@ export function parseConnectionInfo(raw: unknown, path = "(inline)"): Connection
   }
   return { transport, ip, key, signatureScheme, ports };
 }
-
-/** The ZeroMQ endpoint of one channel. */
-export function endpoint(info: ConnectionInfo, channel: Channel): string {
-  const port = info.ports[channel];
-  if (info.transport === "ipc") return `ipc://${info.ip}-${port}`;
-  return `tcp://${info.ip}:${port === 0 ? "*" : port}`;
-}

@@ -1,5 +1,6 @@
+export { endpoint } from "./bind-channel.ts";
 export type { Channel, ConnectionInfo } from "./connection-file.ts";
-export { CHANNELS, endpoint, parseConnectionInfo, readConnectionFile } from "./connection-file.ts";
+export { CHANNELS, parseConnectionInfo, readConnectionFile } from "./connection-file.ts";
 export { codePointsToUtf16, utf16ToCodePoints } from "./cursor.ts";
 export { History } from "./history.ts";
 export type { LanguageInfo } from "./language-info.ts";

@@ -1,35 +1,34 @@
 // The Jupyter transport (docs/jupyter.md): Jupyter's messaging protocol 5.3 over ZeroMQ, mapped
-// onto kernelkit's own requests and frames. Sockets live on an I/O thread (io-worker.ts); this
-// side keeps shell requests in order, wraps each request in iopub status busy … idle, and
-// translates frames into iopub and reply messages.
+// onto kernelkit's own requests and frames. Shell, iopub and stdin are the main thread's
+// (main-sockets.ts), so a request and its output never cross threads; the heartbeat and control
+// live on an I/O thread (io-worker.ts) that keeps serving while a cell blocks. This side keeps
+// shell requests in order, wraps each request in iopub status busy … idle, and translates
+// frames into iopub and reply messages.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { Worker } from "node:worker_threads";
 import {
   type Connection,
   type Frame,
   type GuardWatch,
+  type IoThreadHandle,
   KernelkitError,
   type Logger,
   processInterrupts,
+  startIoThread,
   type Transport,
   VERSION,
 } from "@kernelkit/core";
+import { bindHint } from "./bind-channel.ts";
 import { type Channel, type ConnectionInfo, readConnectionFile } from "./connection-file.ts";
 import { codePointsToUtf16, utf16ToCodePoints } from "./cursor.ts";
 import { History } from "./history.ts";
 import { KernelLink } from "./kernel-link.ts";
 import { banner, helpLinks, languageInfo } from "./language-info.ts";
-import { JUPYTER_PROTOCOL_VERSION } from "./wire.ts";
-import {
-  CONTROL_SLOTS,
-  EXEC_SEQ,
-  type FromIo,
-  INT_TAKEN,
-  type IoWorkerData,
-  type ReceivedMessage,
-  type ToIo,
-} from "./worker-protocol.ts";
+import { MainSockets } from "./main-sockets.ts";
+import { encodeMessage, JUPYTER_PROTOCOL_VERSION, newHeader, Signer } from "./wire.ts";
+import type { IoFailure, IoLog, IoPorts, IoThreadData, ReceivedMessage, ToIo } from "./worker-protocol.ts";
+
+type SendChannel = "shell" | "control" | "stdin" | "iopub";
 
 export interface JupyterTransportOptions {
   /** The connection file a launcher wrote (`--connection-file`). */
@@ -67,9 +66,10 @@ export class JupyterTransport implements Transport {
   private readonly language: string;
   private readonly link = new KernelLink();
   private readonly history = new History();
-  private readonly ctlBuffer = new SharedArrayBuffer(CONTROL_SLOTS * 4);
-  private readonly ctl = new Int32Array(this.ctlBuffer);
-  private worker: Worker | null = null;
+  /** The I/O thread (heartbeat, control), through core's helper. */
+  private io: IoThreadHandle<IoPorts> | null = null;
+  private sockets: MainSockets | null = null;
+  private readonly signer: Signer;
   private guardWatch: GuardWatch | null = null;
   private closed = false;
   private ended = false;
@@ -83,7 +83,6 @@ export class JupyterTransport implements Transport {
   /** Pager payloads of the running execute (`page(value)`), returned in its execute_reply. */
   private pages: Record<string, unknown>[] | null = null;
   private readonly inputs = new Map<string, (value: string | null) => void>();
-  private closedResolve: (() => void) | null = null;
   /** Resolved once the process may exit: the shutdown reply is on its way. */
   ports: Record<Channel, number> | null = null;
   private preparing: Promise<void> | null = null;
@@ -101,6 +100,7 @@ export class JupyterTransport implements Transport {
         },
       );
     }
+    this.signer = new Signer(this.info.key, this.info.signatureScheme);
     this.language = options.language ?? "javascript";
     this.link.onOrphan = (frame) => this.onOrphan(frame);
   }
@@ -137,66 +137,57 @@ export class JupyterTransport implements Transport {
       });
     }
     const signal = this.options.signalInterrupts !== false;
-    let guard: IoWorkerData["guard"] = null;
+    let guard: IoThreadData["guard"] = null;
     if (signal) {
       this.guardWatch = processInterrupts().watchGuard(() => {});
       guard = { sab: this.guardWatch.sab, depth: this.guardWatch.depth };
     }
-    const workerData: IoWorkerData = {
-      info: this.info,
-      session: this.session,
-      control: this.ctlBuffer,
-      guard,
-      signalInterrupts: signal,
-    };
-    const worker = new Worker(WORKER_URL, { workerData, stdout: false, stderr: false });
-    this.worker = worker;
-    await new Promise<void>((resolve, reject) => {
-      worker.on("message", (m: FromIo) => {
-        if (m.t === "ready") {
-          this.ports = m.ports;
-          resolve();
-        } else if (m.t === "fatal") {
-          reject(
-            new KernelkitError(m.code, m.message, {
-              hint:
-                m.code === "KK_JUPYTER_PORT_IN_USE"
-                  ? "Another process holds that port: let the launcher pick free ports (start the kernel again), or free the port."
-                  : "Check the connection file's ip and transport.",
-            }),
-          );
-        } else this.onIo(m);
-      });
-      worker.on("error", (error) => {
-        reject(error);
-        this.options.logger?.error({ err: error }, "the Jupyter I/O thread failed");
+    // The I/O thread (heartbeat, control) and the main thread's sockets bind side by side.
+    const io = startIoThread<IoPorts, ReceivedMessage, IoLog>(WORKER_URL, {
+      data: { info: this.info, guard } satisfies IoThreadData,
+      forwardInterrupts: signal,
+      onRequest: (m, _connection, outdated) => void this.handle({ ...m, ch: "control" }, outdated),
+      onEvent: (e) => this.options.logger?.[e.level](e.data, `jupyter: ${e.msg}`),
+      // Nobody can interrupt or shut the kernel down any more: stop as on SIGTERM.
+      onExit: (error) => {
+        if (error) this.options.logger?.error({ err: error }, "the Jupyter I/O thread failed");
         this.endInput();
-      });
-      worker.on("exit", () => {
-        this.closedResolve?.();
-        this.endInput();
-      });
-    }).catch(async (error: unknown) => {
-      this.worker = null;
-      await worker.terminate().catch(() => {});
-      this.guardWatch?.dispose();
-      throw error;
+      },
     });
+    this.io = io;
+    const workerReady = io.ready.catch((reason: unknown) => {
+      const f = reason as Partial<IoFailure> | Error;
+      if (f instanceof Error || f.code === undefined) throw f;
+      throw new KernelkitError(f.code, f.message ?? "", { hint: bindHint(f.code) });
+    });
+    // Shell is served as soon as it is bound: kernel_info needs neither the I/O thread nor the kernel.
+    const socketsReady = MainSockets.open(this.info, this.signer, {
+      message: (ch, m) => this.onMain(ch, m),
+      log: (level, msg, data) => this.options.logger?.[level](data, `jupyter: ${msg}`),
+    }).then((sockets) => {
+      this.sockets = sockets;
+      sockets.listen();
+      return sockets;
+    });
+    const [workerPorts, sockets] = await Promise.allSettled([workerReady, socketsReady]);
+    if (workerPorts.status === "fulfilled" && sockets.status === "fulfilled") {
+      this.ports = { ...sockets.value.ports, ...workerPorts.value };
+      return;
+    }
+    if (sockets.status === "fulfilled") sockets.value.close();
+    this.sockets = null;
+    // Closed through the helper, so the thread closes its sockets before it ends.
+    await io.close();
+    this.io = null;
+    this.guardWatch?.dispose();
+    throw workerPorts.status === "rejected" ? workerPorts.reason : (sockets as PromiseRejectedResult).reason;
   }
 
-  private onIo(m: FromIo): void {
-    if (m.t === "msg") {
-      if (m.ch === "stdin") this.onStdin(m.m);
-      else if (m.ch === "control") void this.handle({ ...m.m, ch: "control" }, m.interrupt);
-      else {
-        this.shellQueue.push({ ...m.m, ch: "shell" });
-        this.pumpShell();
-      }
-    } else if (m.t === "log") {
-      const logger = this.options.logger;
-      if (logger) logger[m.level](m.data ?? {}, `jupyter: ${m.msg}`);
-    } else if (m.t === "closed") {
-      this.closedResolve?.();
+  private onMain(ch: "shell" | "stdin", m: ReceivedMessage): void {
+    if (ch === "stdin") this.onStdin(m);
+    else {
+      this.shellQueue.push({ ...m, ch: "shell" });
+      this.pumpShell();
     }
   }
 
@@ -213,8 +204,27 @@ export class JupyterTransport implements Transport {
 
   // ---- sending ----
 
-  private post(m: ToIo): void {
-    if (!this.closed) this.worker?.postMessage(m);
+  /** Encodes, signs and sends one message: control's through the I/O thread, the rest here. */
+  private send(
+    ch: SendChannel,
+    ids: readonly Uint8Array[],
+    type: string,
+    parent: unknown,
+    metadata: unknown,
+    content: unknown,
+  ): void {
+    if (this.closed) return;
+    const topic = ch === "iopub" ? [Buffer.from(`kernel.${this.session}.${type}`)] : ids;
+    const frames = encodeMessage(
+      this.signer,
+      topic,
+      newHeader(type, this.session),
+      parent,
+      metadata,
+      content,
+    );
+    if (ch === "control") this.io?.post({ frames } satisfies ToIo);
+    else this.sockets?.send(ch, frames);
   }
 
   private iopub(
@@ -223,11 +233,11 @@ export class JupyterTransport implements Transport {
     content: unknown,
     metadata: unknown = {},
   ): void {
-    this.post({ t: "send", ch: "iopub", ids: [], type, parent: parent?.header ?? {}, metadata, content });
+    this.send("iopub", [], type, parent?.header ?? {}, metadata, content);
   }
 
   private reply(to: Incoming, type: string, content: unknown, metadata: unknown = {}): void {
-    this.post({ t: "send", ch: to.ch, ids: to.identities, type, parent: to.header, metadata, content });
+    this.send(to.ch, to.identities, type, to.header, metadata, content);
   }
 
   private status(state: "busy" | "idle" | "starting", parent: ReceivedMessage | null): void {
@@ -236,10 +246,11 @@ export class JupyterTransport implements Transport {
 
   // ---- requests ----
 
-  private async handle(m: Incoming, interrupt?: { n: number; seq: number }): Promise<void> {
+  /** `outdated`: an interrupt_request read while an execute ran that is over (core's helper). */
+  private async handle(m: Incoming, outdated = false): Promise<void> {
     this.status("busy", m);
     try {
-      await this.dispatch(m, interrupt);
+      await this.dispatch(m, outdated);
     } catch (error) {
       this.options.logger?.error({ err: error, msg_type: m.header.msg_type }, "jupyter: a request failed");
     } finally {
@@ -247,7 +258,7 @@ export class JupyterTransport implements Transport {
     }
   }
 
-  private async dispatch(m: Incoming, interrupt?: { n: number; seq: number }): Promise<void> {
+  private async dispatch(m: Incoming, outdated: boolean): Promise<void> {
     const type = m.header.msg_type;
     const c = m.content;
     switch (type) {
@@ -275,7 +286,7 @@ export class JupyterTransport implements Transport {
       case "comm_close":
         return;
       case "interrupt_request":
-        return this.interrupt(m, interrupt);
+        return this.interrupt(m, outdated);
       case "shutdown_request":
         return this.shutdown(m);
       default:
@@ -317,7 +328,8 @@ export class JupyterTransport implements Transport {
     if (storeHistory) this.history.add(count, code);
     this.lastExecute = m;
     this.executing = true;
-    Atomics.add(this.ctl, EXEC_SEQ, 1);
+    // An interrupt_request read before now was meant for an earlier execute (outdated).
+    this.io?.executionStarted();
     let error: ReturnType<typeof errorContent> | null = null;
     const pages: Record<string, unknown>[] = [];
     this.pages = pages;
@@ -343,7 +355,6 @@ export class JupyterTransport implements Transport {
     } finally {
       this.executing = false;
       this.pages = null;
-      Atomics.add(this.ctl, EXEC_SEQ, 1);
     }
     if (typeof done.executionCount === "number") this.executionCount = done.executionCount;
     if (done.type === "error_reply") {
@@ -406,7 +417,8 @@ export class JupyterTransport implements Transport {
     if (storeHistory) this.history.add(count, code);
     this.lastExecute = m;
     this.executing = true;
-    Atomics.add(this.ctl, EXEC_SEQ, 1);
+    // An interrupt_request read before now was meant for an earlier execute (outdated).
+    this.io?.executionStarted();
     let error: ReturnType<typeof errorContent> | null = null;
     const other = (cell: string, data: Record<string, unknown>) =>
       this.iopub("display_data", m, { data, metadata: { kernelkit: { cellId: cell } }, transient: {} });
@@ -430,7 +442,6 @@ export class JupyterTransport implements Transport {
       });
     } finally {
       this.executing = false;
-      Atomics.add(this.ctl, EXEC_SEQ, 1);
     }
     const runResult = (done.cells as Record<string, string> | undefined)?.[cellId];
     if (done.type === "error_reply" && !error) {
@@ -534,15 +545,17 @@ export class JupyterTransport implements Transport {
 
   private inputRequest(m: ReceivedMessage, f: Frame): void {
     const inputId = String(f.inputId);
-    this.post({
-      t: "send",
-      ch: "stdin",
-      ids: m.identities,
-      type: "input_request",
-      parent: m.header,
-      metadata: {},
-      content: { prompt: String(f.prompt ?? ""), password: f.password === true },
-    });
+    this.send(
+      "stdin",
+      m.identities,
+      "input_request",
+      m.header,
+      {},
+      {
+        prompt: String(f.prompt ?? ""),
+        password: f.password === true,
+      },
+    );
     this.inputs.set("current", (value) => {
       void this.link.request({ type: "provide_input", inputId, value: value ?? "" });
     });
@@ -622,14 +635,11 @@ export class JupyterTransport implements Transport {
     this.reply(m, "is_complete_reply", content);
   }
 
-  private async interrupt(m: Incoming, interrupt?: { n: number; seq: number }): Promise<void> {
-    Atomics.add(this.ctl, INT_TAKEN, 1);
-    // The I/O thread may have stopped a blocking cell with SIGINT already: then the execute it
-    // was issued against is over, and forwarding the request would hit the next one.
-    const current = Atomics.load(this.ctl, EXEC_SEQ);
-    if (this.executing && (interrupt === undefined || interrupt.seq === current)) {
-      await this.link.request({ type: "interrupt" });
-    }
+  private async interrupt(m: Incoming, outdated: boolean): Promise<void> {
+    // The I/O thread may have stopped a blocking cell with SIGINT already, and another execute
+    // started since: the request was meant for the one that is over (`outdated`), and passing
+    // it on would stop the next.
+    if (this.executing && !outdated) await this.link.request({ type: "interrupt" });
     this.reply(m, "interrupt_reply", { status: "ok" });
   }
 
@@ -651,19 +661,15 @@ export class JupyterTransport implements Transport {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    const w = this.worker;
-    if (w) {
-      const closed = new Promise<void>((resolve) => {
-        this.closedResolve = resolve;
-      });
-      w.postMessage({ t: "close" } satisfies ToIo);
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
-    }
+    // The I/O thread sends what it was given (the shutdown reply) and closes its sockets first.
+    await this.io?.close();
+    this.io = null;
     this.closed = true;
-    this.worker = null;
+    // Sends are handed to ZeroMQ as they are made; linger lets it deliver the last of them.
+    this.sockets?.close();
+    this.sockets = null;
     this.guardWatch?.dispose();
     this.guardWatch = null;
-    if (w) await w.terminate().catch(() => {});
   }
 }
 

@@ -1,26 +1,18 @@
-// Messages between the Jupyter transport's main-thread side and its I/O thread (io-worker.ts).
+// What the Jupyter transport's main thread and its I/O thread (io-worker.ts) exchange through
+// core's I/O-thread helper. The main thread owns shell, iopub and stdin; the I/O thread owns
+// what must work while a cell blocks the main thread: the heartbeat and the control channel
+// (docs/jupyter.md "Threads").
 import type { ErrorCode } from "@kernelkit/core";
-import type { Channel, ConnectionInfo } from "./connection-file.ts";
+import type { ConnectionInfo } from "./connection-file.ts";
 
-export interface IoWorkerData {
+/** The I/O thread's settings (`startIoThread`'s `data`). */
+export interface IoThreadData {
   info: ConnectionInfo;
-  session: string;
-  /** Int32 slots: see INT_ISSUED and the others below. */
-  control: SharedArrayBuffer;
   /** core's guard state (processInterrupts().watchGuard): is user code blocking the main thread? */
   guard: { sab: SharedArrayBuffer; depth: number } | null;
-  /** Raise SIGINT when an interrupt_request finds the main thread stuck in a cell. */
-  signalInterrupts: boolean;
 }
 
-/** Interrupt requests the I/O thread received. */
-export const INT_ISSUED = 0;
-/** Interrupt requests the main thread acted on. */
-export const INT_TAKEN = 1;
-/** Bumped by the main thread whenever an execute starts. */
-export const EXEC_SEQ = 2;
-export const CONTROL_SLOTS = 4;
-
+/** A request read on control (`onRequest`), decoded and verified. */
 export interface ReceivedMessage {
   identities: Uint8Array[];
   header: Record<string, unknown> & { msg_type: string; msg_id: string };
@@ -29,26 +21,12 @@ export interface ReceivedMessage {
   content: Record<string, unknown>;
 }
 
-export type FromIo =
-  | { t: "ready"; ports: Record<Channel, number> }
-  | { t: "fatal"; code: ErrorCode; message: string }
-  | {
-      t: "msg";
-      ch: "shell" | "control" | "stdin";
-      m: ReceivedMessage;
-      interrupt?: { n: number; seq: number };
-    }
-  | { t: "log"; level: "warn" | "error" | "info"; msg: string; data?: Record<string, unknown> }
-  | { t: "closed" };
+/** `ready`: the ports the I/O thread bound. */
+export type IoPorts = { hb: number; control: number };
+/** `fail`: why it could not bind. */
+export type IoFailure = { code: ErrorCode; message: string };
+/** `event`: a log line. */
+export type IoLog = { level: "warn" | "error" | "info"; msg: string; data: Record<string, unknown> };
 
-export type ToIo =
-  | {
-      t: "send";
-      ch: "shell" | "control" | "stdin" | "iopub";
-      ids: Uint8Array[];
-      type: string;
-      parent: unknown;
-      metadata: unknown;
-      content: unknown;
-    }
-  | { t: "close" };
+/** Main thread → I/O thread: a control reply, encoded and signed. */
+export type ToIo = { frames: Uint8Array[] };
