@@ -29,8 +29,8 @@ interface Node {
 
 export class DataflowGraph implements GraphView {
   private readonly nodes = new Map<CellId, Node>();
-  private readonly definers = new Map<string, Set<CellId>>();
-  private readonly readers = new Map<string, Set<CellId>>();
+  private readonly definers = new Map<string, Cells>();
+  private readonly readers = new Map<string, Cells>();
   private order: CellId[] = [];
   private position = new Map<CellId, number>();
   private positionsDirty = false;
@@ -115,16 +115,16 @@ export class DataflowGraph implements GraphView {
 
   /** Cells that define `name`, in notebook order. */
   definersOf(name: string): CellId[] {
-    const set = this.definers.get(name);
-    if (!set) return [];
-    return this.sortByPosition([...set]);
+    const cells = this.definers.get(name);
+    if (cells === undefined) return [];
+    return typeof cells === "string" ? [cells] : this.sortByPosition([...cells]);
   }
 
   /** Cells that read `name` (refs or context globals), in notebook order. */
   readersOf(name: string): CellId[] {
-    const set = this.readers.get(name);
-    if (!set) return [];
-    return this.sortByPosition([...set]);
+    const cells = this.readers.get(name);
+    if (cells === undefined) return [];
+    return typeof cells === "string" ? [cells] : this.sortByPosition([...cells]);
   }
 
   parents(id: CellId): Set<CellId> {
@@ -133,7 +133,9 @@ export class DataflowGraph implements GraphView {
     if (!node) return out;
     for (const n of node.reads) {
       const defs = this.definers.get(n);
-      if (defs) for (const p of defs) if (p !== id) out.add(p);
+      if (typeof defs === "string") {
+        if (defs !== id) out.add(defs);
+      } else if (defs) for (const p of defs) if (p !== id) out.add(p);
     }
     return out;
   }
@@ -144,7 +146,9 @@ export class DataflowGraph implements GraphView {
     if (!node) return out;
     for (const n of node.defs) {
       const rs = this.readers.get(n);
-      if (rs) for (const c of rs) if (c !== id) out.add(c);
+      if (typeof rs === "string") {
+        if (rs !== id) out.add(rs);
+      } else if (rs) for (const c of rs) if (c !== id) out.add(c);
     }
     return out;
   }
@@ -196,19 +200,46 @@ export class DataflowGraph implements GraphView {
       for (const p of this.parents(id)) if (subset.has(p)) d++;
       indegree.set(id, d);
     }
-    const heap = new MinHeap<CellId>((a, b) => this.position.get(a)! - this.position.get(b)!);
-    for (const [id, d] of indegree) if (d === 0) heap.push(id);
+    // Ready cells leave smallest notebook position first. Cells mostly come after the cells they
+    // read, so a cursor moving forward over the notebook finds most of them in one pass; only a
+    // cell that becomes ready behind the cursor waits in a heap. Building the order of a
+    // notebook written top to bottom is therefore linear in its size (docs/architecture.md).
+    // A few cells out of many (a re-run's descendants) are ordered by the heap alone, so the
+    // cost stays what the subset visits, not the notebook's size.
+    const scan = subset.size * 8 >= this.order.length;
+    const ready = new Uint8Array(scan ? this.order.length : 0);
+    const behind = new MinHeap<number>((a, b) => a - b);
+    for (const [id, d] of indegree) {
+      if (d !== 0) continue;
+      const p = this.position.get(id);
+      if (p === undefined) continue;
+      if (scan) ready[p] = 1;
+      else behind.push(p);
+    }
+    let cursor = scan ? 0 : this.order.length;
     const out: CellId[] = [];
-    while (heap.size > 0) {
-      const id = heap.pop()!;
+    for (;;) {
+      let at: number;
+      if (behind.size > 0) at = behind.pop()!;
+      else {
+        while (cursor < ready.length && ready[cursor] === 0) cursor++;
+        if (cursor >= ready.length) break;
+        at = cursor++;
+      }
+      const id = this.order[at]!;
       out.push(id);
       for (const c of this.children(id)) {
         if (!subset.has(c)) continue;
         const d = indegree.get(c)! - 1;
         indegree.set(c, d);
-        if (d === 0) heap.push(c);
+        if (d > 0) continue;
+        const p = this.position.get(c)!;
+        if (p < cursor) behind.push(p);
+        else ready[p] = 1;
       }
     }
+    // Every cell of the notebook placed: it has no cycle, and cycles() need not look for one.
+    if (out.length === this.nodes.size && subset.size === this.nodes.size) this.cycleCache ??= new Map();
     if (out.length < subset.size) {
       const placed = new Set(out);
       const rest = this.sortByPosition([...subset].filter((id) => !placed.has(id)));
@@ -226,7 +257,7 @@ export class DataflowGraph implements GraphView {
     const conflicts: { variable: string; otherCells: string[] }[] = [];
     for (const n of node.defs) {
       const set = this.definers.get(n);
-      if (set && set.size > 1) {
+      if (set !== undefined && typeof set !== "string") {
         conflicts.push({ variable: n, otherCells: this.sortByPosition([...set].filter((c) => c !== id)) });
       }
     }
@@ -238,7 +269,9 @@ export class DataflowGraph implements GraphView {
     if (cycle) errors.push(cycle);
     for (const w of node.writes) {
       const set = this.definers.get(w);
-      if (set) {
+      if (typeof set === "string") {
+        if (set !== id) errors.push(new ReassignError(w, set));
+      } else if (set) {
         const other = this.sortByPosition([...set].filter((c) => c !== id))[0];
         if (other !== undefined) errors.push(new ReassignError(w, other));
       }
@@ -329,17 +362,31 @@ export class DataflowGraph implements GraphView {
   }
 }
 
-function addTo(map: Map<string, Set<CellId>>, key: string, id: CellId): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(id);
+/**
+ * The cells indexed under one name: nearly always one, kept as the id itself; a Set only from
+ * the second on. A 100k-cell notebook then allocates no Set per name, which is what kept
+ * building its graph from growing linearly (garbage collection of 200k small Sets).
+ */
+type Cells = CellId | Set<CellId>;
+
+function addTo(map: Map<string, Cells>, key: string, id: CellId): void {
+  const cells = map.get(key);
+  if (cells === undefined) map.set(key, id);
+  else if (typeof cells === "string") {
+    if (cells !== id) map.set(key, new Set([cells, id]));
+  } else cells.add(id);
 }
 
-function removeFrom(map: Map<string, Set<CellId>>, key: string, id: CellId): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(id);
-  if (set.size === 0) map.delete(key);
+function removeFrom(map: Map<string, Cells>, key: string, id: CellId): void {
+  const cells = map.get(key);
+  if (cells === undefined) return;
+  if (typeof cells === "string") {
+    if (cells === id) map.delete(key);
+    return;
+  }
+  cells.delete(id);
+  if (cells.size === 1) map.set(key, cells.values().next().value as CellId);
+  else if (cells.size === 0) map.delete(key);
 }
 
 class MinHeap<T> {
