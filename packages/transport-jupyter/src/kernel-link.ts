@@ -2,13 +2,7 @@
 // listen loop's `onMessage`, their frames come back on one connection and are routed to the
 // Jupyter request that caused them by the request id.
 import type { Connection, Frame } from "@kernelkit/core";
-
-const TERMINAL = new Set(["done", "run_done", "error_reply", "graph"]);
-
-function isTerminal(frame: Frame, request: { type: string; run?: unknown }): boolean {
-  if (frame.type === "graph") return request.type === "set_cells" && request.run !== true;
-  return TERMINAL.has(frame.type) || frame.type.endsWith("_reply");
-}
+import { isTerminalFrame } from "@kernelkit/core/protocol";
 
 interface Pending {
   request: { type: string; run?: unknown };
@@ -60,7 +54,7 @@ export class KernelLink implements Connection {
       this.onOrphan(frame);
       return;
     }
-    if (isTerminal(frame, p.request)) {
+    if (isTerminalFrame(frame.type, p.request)) {
       this.pending.delete(frame.id!);
       p.onFrame?.(frame);
       p.resolve(frame);
