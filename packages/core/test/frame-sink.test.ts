@@ -99,8 +99,11 @@ describe("FrameSink", () => {
     sink.text("stdout", "a", null, "last");
     sink.send({ type: "done", id: "a" });
     expect(r.kinds.at(-1)).toBe("full");
-    expect(r.sent.filter((f) => f.type === "stdout").map((f) => f.data).join("")).toBe(
-      `${"z".repeat(63)}\n`.repeat(2000) + "last",
-    );
+    expect(
+      r.sent
+        .filter((f) => f.type === "stdout")
+        .map((f) => f.data)
+        .join(""),
+    ).toBe(`${"z".repeat(63)}\n`.repeat(2000) + "last");
   });
 });
