@@ -56,7 +56,7 @@ describe("serve --transport stdio: streaming output", () => {
     const code = [
       'console.log("a1"); console.error("e1"); console.log("a2"); process.stdout.write("no newline");',
       'await new Promise((r) => setTimeout(() => { console.log("t1"); console.error("t2"); r(); }, 20));',
-      "await Promise.all([3, 1, 2].map((i) => new Promise((r) => setTimeout(() => { process.stdout.write(\"p\" + i); r(); }, 15 * i))));",
+      'await Promise.all([3, 1, 2].map((i) => new Promise((r) => setTimeout(() => { process.stdout.write("p" + i); r(); }, 15 * i))));',
       'process.stderr.write("tail without newline");',
       '"end"',
     ].join("\n");
