@@ -1,9 +1,23 @@
 // The `kernelkit` command line.
-import { registerKernelSource, VERSION } from "@kernelkit/core";
-import { originalWrite, realExit } from "@kernelkit/executor-default";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { EXIT } from "./cli-error.ts";
+import type { Command as CommandType } from "commander";
+import { bindJupyterEarly } from "./jupyter-early.ts";
 import { joinParameterPairs } from "./parameter-args.ts";
+
+// A Jupyter kernel binds its sockets before anything heavy loads (docs/jupyter.md "Start"), so
+// core, the executor and commander are imported here, not statically.
+await bindJupyterEarly(process.argv.slice(2));
+const [
+  { registerKernelSource, VERSION },
+  { originalWrite, realExit },
+  { Command, CommanderError, InvalidArgumentError, Option },
+  { EXIT },
+] = await Promise.all([
+  import("@kernelkit/core"),
+  import("@kernelkit/executor-default"),
+  import("commander"),
+  import("./cli-error.ts"),
+]);
+type Command = CommandType;
 
 registerKernelSource(new URL("../", import.meta.url).href);
 const out = originalWrite("stdout");

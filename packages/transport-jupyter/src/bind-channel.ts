@@ -3,7 +3,7 @@
 // imports no value from core: the I/O thread loads only `@kernelkit/core/io-thread`.
 import type { ErrorCode } from "@kernelkit/core";
 import type * as Zmq from "zeromq";
-import type { Channel, ConnectionInfo } from "./connection-file.ts";
+import type { Channel, ConnectionInfo } from "./connection-info.ts";
 
 export type BindResult =
   | { ok: true; port: number }

@@ -2,17 +2,10 @@
 // `{connection_file}`): where to bind the five sockets and how to sign messages.
 import { readFileSync } from "node:fs";
 import { KernelkitError } from "@kernelkit/core";
+import { type ConnectionInfo, checkConnectionInfo } from "./connection-info.ts";
 
-export const CHANNELS = ["shell", "control", "stdin", "iopub", "hb"] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-export interface ConnectionInfo {
-  transport: "tcp" | "ipc";
-  ip: string;
-  key: string;
-  signatureScheme: string;
-  ports: Record<Channel, number>;
-}
+export type { Channel, ConnectionInfo } from "./connection-info.ts";
+export { CHANNELS } from "./connection-info.ts";
 
 function invalid(path: string, why: string): KernelkitError {
   return new KernelkitError("KK_JUPYTER_CONNECTION_FILE", `connection file ${path}: ${why}`, {
@@ -44,26 +37,7 @@ export function readConnectionFile(path: string): ConnectionInfo {
 }
 
 export function parseConnectionInfo(raw: unknown, path = "(inline)"): ConnectionInfo {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw invalid(path, "not a JSON object");
-  const o = raw as Record<string, unknown>;
-  const transport = o.transport ?? "tcp";
-  if (transport !== "tcp" && transport !== "ipc")
-    throw invalid(path, `transport '${String(transport)}' is not tcp or ipc`);
-  const ip = o.ip ?? "127.0.0.1";
-  if (typeof ip !== "string" || ip === "") throw invalid(path, "ip is not a string");
-  const key = o.key ?? "";
-  if (typeof key !== "string") throw invalid(path, "key is not a string");
-  const signatureScheme = o.signature_scheme ?? "hmac-sha256";
-  if (signatureScheme !== "hmac-sha256") {
-    throw invalid(path, `signature_scheme '${String(signatureScheme)}' is not supported (only hmac-sha256)`);
-  }
-  const ports = {} as Record<Channel, number>;
-  for (const ch of CHANNELS) {
-    const p = o[`${ch}_port`];
-    if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p > 65535) {
-      throw invalid(path, `${ch}_port is missing or not a port number`);
-    }
-    ports[ch] = p;
-  }
-  return { transport, ip, key, signatureScheme, ports };
+  const info = checkConnectionInfo(raw);
+  if (typeof info === "string") throw invalid(path, info);
+  return info;
 }

@@ -1,4 +1,6 @@
 // What kernel_info_reply says about each language a kernelkit kernel serves.
+import { JUPYTER_PROTOCOL_VERSION } from "./wire.ts";
+
 export interface LanguageInfo {
   name: string;
   version: string;
@@ -53,4 +55,18 @@ export function helpLinks(language: string): { text: string; url: string }[] {
 export function banner(language: string, implementationVersion: string): string {
   const name = language === "python" ? "Python" : language === "typescript" ? "TypeScript" : "JavaScript";
   return `kernelkit ${implementationVersion} — ${name} on Node.js ${process.version}\nReactive cells when config says mode: "reactive"; sequential (like ipykernel) otherwise.`;
+}
+
+/** The kernel_info_reply's content: the same whether the early bind (early.ts) or the transport answers. */
+export function kernelInfoContent(language: string, implementationVersion: string): Record<string, unknown> {
+  return {
+    status: "ok",
+    protocol_version: JUPYTER_PROTOCOL_VERSION,
+    implementation: "kernelkit",
+    implementation_version: implementationVersion,
+    language_info: languageInfo(language),
+    banner: banner(language, implementationVersion),
+    help_links: helpLinks(language),
+    debugger: false,
+  };
 }

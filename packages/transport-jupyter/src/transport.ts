@@ -21,11 +21,12 @@ import {
 import { bindHint } from "./bind-channel.ts";
 import { type Channel, type ConnectionInfo, readConnectionFile } from "./connection-file.ts";
 import { codePointsToUtf16, utf16ToCodePoints } from "./cursor.ts";
+import { type EarlySockets, takeEarlySockets } from "./early.ts";
 import { History } from "./history.ts";
 import { KernelLink } from "./kernel-link.ts";
-import { banner, helpLinks, languageInfo } from "./language-info.ts";
-import { MainSockets } from "./main-sockets.ts";
-import { encodeMessage, JUPYTER_PROTOCOL_VERSION, newHeader, Signer } from "./wire.ts";
+import { kernelInfoContent } from "./language-info.ts";
+import { BindFailure, type MainSocketEvents, MainSockets } from "./main-sockets.ts";
+import { encodeMessage, newHeader, Signer } from "./wire.ts";
 import type { IoFailure, IoLog, IoPorts, IoThreadData, ReceivedMessage, ToIo } from "./worker-protocol.ts";
 
 type SendChannel = "shell" | "control" | "stdin" | "iopub";
@@ -61,7 +62,7 @@ function errorContent(f: Frame): { ename: string; evalue: string; traceback: str
 export class JupyterTransport implements Transport {
   readonly name = "jupyter";
   readonly info: ConnectionInfo;
-  readonly session = randomUUID();
+  readonly session: string;
   private readonly options: JupyterTransportOptions;
   private readonly language: string;
   private readonly link = new KernelLink();
@@ -76,6 +77,11 @@ export class JupyterTransport implements Transport {
   /** Shell requests wait here while one is handled (ipykernel's order). */
   private readonly shellQueue: Incoming[] = [];
   private shellBusy = false;
+  /**
+   * Whether the kernel's listen loop started us (`start`): until then only kernel_info is
+   * answered, since an execute depends on the mode the kernel's config sets (`setMode`).
+   */
+  private attached = false;
   private executionCount = 0;
   /** The parent of output that arrives after its request ended (a timer's console.log). */
   private lastExecute: ReceivedMessage | null = null;
@@ -86,6 +92,8 @@ export class JupyterTransport implements Transport {
   /** Resolved once the process may exit: the shutdown reply is on its way. */
   ports: Record<Channel, number> | null = null;
   private preparing: Promise<void> | null = null;
+  /** The sockets `bindEarly` bound for this connection before core loaded (early.ts). */
+  private readonly early: EarlySockets | null;
 
   constructor(options: JupyterTransportOptions = {}) {
     this.options = options;
@@ -101,12 +109,17 @@ export class JupyterTransport implements Transport {
       );
     }
     this.signer = new Signer(this.info.key, this.info.signatureScheme);
+    this.early = takeEarlySockets(this.info);
+    this.session = this.early?.session ?? randomUUID();
     this.language = options.language ?? "javascript";
     this.link.onOrphan = (frame) => this.onOrphan(frame);
   }
 
   async start(onMessage: (msg: unknown, from: Connection) => void): Promise<void> {
     this.link.attach(onMessage);
+    // The kernel exists and its mode is set: requests held until now can be handled.
+    this.attached = true;
+    this.pumpShell();
     await this.prepare();
   }
 
@@ -161,12 +174,22 @@ export class JupyterTransport implements Transport {
       throw new KernelkitError(f.code, f.message ?? "", { hint: bindHint(f.code) });
     });
     // Shell is served as soon as it is bound: kernel_info needs neither the I/O thread nor the kernel.
-    const socketsReady = MainSockets.open(this.info, this.signer, {
+    const events: MainSocketEvents = {
       message: (ch, m) => this.onMain(ch, m),
       log: (level, msg, data) => this.options.logger?.[level](data, `jupyter: ${msg}`),
-    }).then((sockets) => {
+    };
+    const open = () =>
+      MainSockets.open(this.info, this.signer).catch((error: unknown) => {
+        if (error instanceof BindFailure)
+          throw new KernelkitError(error.code, error.message, { hint: error.hint });
+        throw error;
+      });
+    // The early bind's sockets when it bound them (what they held is read first), else our own.
+    const early = this.early;
+    const socketsReady = (early ? early.sockets.catch(open) : open()).then((sockets) => {
       this.sockets = sockets;
-      sockets.listen();
+      if (early?.owns(sockets)) early.adopt(events);
+      else sockets.listen(events);
       return sockets;
     });
     const [workerPorts, sockets] = await Promise.allSettled([workerReady, socketsReady]);
@@ -193,8 +216,9 @@ export class JupyterTransport implements Transport {
 
   private pumpShell(): void {
     if (this.shellBusy || this.closed) return;
-    const next = this.shellQueue.shift();
-    if (!next) return;
+    const head = this.shellQueue[0];
+    if (!head || (!this.attached && head.header.msg_type !== "kernel_info_request")) return;
+    const next = this.shellQueue.shift()!;
     this.shellBusy = true;
     void this.handle(next).finally(() => {
       this.shellBusy = false;
@@ -303,16 +327,7 @@ export class JupyterTransport implements Transport {
   }
 
   private async kernelInfo(m: Incoming): Promise<void> {
-    this.reply(m, "kernel_info_reply", {
-      status: "ok",
-      protocol_version: JUPYTER_PROTOCOL_VERSION,
-      implementation: "kernelkit",
-      implementation_version: VERSION,
-      language_info: languageInfo(this.language),
-      banner: banner(this.language, VERSION),
-      help_links: helpLinks(this.language),
-      debugger: false,
-    });
+    this.reply(m, "kernel_info_reply", kernelInfoContent(this.language, VERSION));
   }
 
   private async execute(m: Incoming): Promise<void> {

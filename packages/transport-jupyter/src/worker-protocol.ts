@@ -3,7 +3,7 @@
 // what must work while a cell blocks the main thread: the heartbeat and the control channel
 // (docs/jupyter.md "Threads").
 import type { ErrorCode } from "@kernelkit/core";
-import type { ConnectionInfo } from "./connection-file.ts";
+import type { ConnectionInfo } from "./connection-info.ts";
 
 /** The I/O thread's settings (`startIoThread`'s `data`). */
 export interface IoThreadData {

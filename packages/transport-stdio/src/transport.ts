@@ -100,13 +100,16 @@ export class StdioConnection implements Connection {
   send(frame: Frame): void {
     if (this.closed) return;
     this.guard(() => this.outbox.append(`${JSON.stringify(frame)}\n`));
-    if (this.outbox.length >= this.batchBytes) this.flush();
+    if (this.outbox.length >= this.batchBytes) this.flush(true);
   }
 
-  /** Writes what is batched; blocks while the channel is full. */
-  flush(): void {
+  /**
+   * Writes what is batched; blocks while the channel is full. `partial` (a cell still printing):
+   * writes what the channel takes now and keeps the rest for the next flush.
+   */
+  flush(partial = false): void {
     if (this.closed) return;
-    this.guard(() => this.outbox.flush());
+    this.guard(() => this.outbox.flush(partial));
   }
 
   /** No more frames (the transport is closing). */

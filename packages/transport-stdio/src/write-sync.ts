@@ -26,19 +26,39 @@ export function writeAllSync(fd: number, data: Buffer): void {
   let offset = 0;
   let backoff = 0.05;
   while (offset < data.length) {
-    try {
-      offset += writeSync(fd, data, offset, data.length - offset);
+    const n = writeSomeSync(fd, data, offset);
+    if (n > 0) {
+      offset += n;
       backoff = 0.05;
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      if (e.code === "EAGAIN" || e.code === "EWOULDBLOCK" || e.code === "EINTR") {
-        pause(backoff);
-        backoff = Math.min(backoff * 2, 5);
-        continue;
-      }
-      if (e.code === "EPIPE" || e.code === "ECONNRESET" || e.code === "EBADF" || e.code === "ENOTCONN")
-        throw new ChannelClosedError(e);
-      throw error;
+      continue;
     }
+    // The reader is behind. It usually drains the pipe within a millisecond (it parses what it
+    // read meanwhile), so the wait stays short: a longer one only leaves the pipe idle.
+    pause(backoff);
+    backoff = Math.min(backoff * 2, 1);
   }
+}
+
+/**
+ * Writes what `fd` takes now of `data` from `offset`, without waiting; returns the number of
+ * bytes written (0 when the channel is full). Throws ChannelClosedError as writeAllSync does.
+ */
+export function writeSomeSync(fd: number, data: Buffer, offset = 0): number {
+  let at = offset;
+  // A full channel is an exception from writeSync: without a stack trace it costs a few
+  // microseconds instead of tens (a fast cell meets one per pipe-full of output).
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    while (at < data.length) at += writeSync(fd, data, at, data.length - at);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === "EPIPE" || e.code === "ECONNRESET" || e.code === "EBADF" || e.code === "ENOTCONN")
+      throw new ChannelClosedError(e);
+    // EINTR and EAGAIN: what was written counts; the caller tries again.
+    if (e.code !== "EINTR" && e.code !== "EAGAIN" && e.code !== "EWOULDBLOCK") throw error;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  return at - offset;
 }

@@ -24,8 +24,11 @@ export interface Connection {
    * and before it stops; without `flush`, `send` must write (or post) each frame itself. A
    * batch must not wait for `flush` forever while a cell blocks the main thread: a transport
    * with an I/O thread writes a batch that has waited too long from there (transport-stdio).
+   * `partial` (the coalesced output of a cell that is still printing): a connection may write
+   * only what its channel takes without waiting and keep the rest, in order, for a later flush;
+   * the kernel flushes again in full within flushMs. Ignoring it (writing everything) is fine.
    */
-  flush?(): void;
+  flush?(partial?: boolean): void;
 }
 
 /**

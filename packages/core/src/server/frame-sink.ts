@@ -1,10 +1,18 @@
-// Per-connection output: stdout/stderr text is coalesced (flushed at 1 MiB, after 10 ms,
+// Per-connection output: stdout/stderr text is coalesced (flushed at 60 KiB, after 10 ms,
 // and always before the next frame), other frames go out in order; terminal frames flush.
+// Flushes made while code runs are partial (Connection.flush): they never wait for the client.
 import type { CellId } from "../contract/cell.ts";
 import type { MimeBundle } from "../contract/mime.ts";
 import type { Connection, Frame } from "../contract/transport.ts";
 import type { DisplayExtras, ErrorInfo, RunObserver } from "../execution/cell-runner.ts";
 import { isTerminalFrame } from "./protocol.ts";
+
+/**
+ * Text per stdout/stderr frame at most: with its JSON envelope a frame of ASCII text fits the
+ * 64 KiB a pipe holds, so a client parses each frame as it arrives. Megabyte frames reach it in
+ * pipe-sized pieces it has to gather and re-scan for the line's end (several times slower).
+ */
+const FLUSH_CHARS = 60 * 1024;
 
 export interface FrameSinkOptions {
   flushBytes?: number;
@@ -37,7 +45,7 @@ export class FrameSink {
     readonly connection: Connection,
     options: FrameSinkOptions = {},
   ) {
-    this.flushBytes = options.flushBytes ?? 1024 * 1024;
+    this.flushBytes = options.flushBytes ?? FLUSH_CHARS;
     this.flushMs = options.flushMs ?? 10;
   }
 
@@ -52,13 +60,23 @@ export class FrameSink {
     if (data.length === 0) return;
     const p = this.pending;
     if (p && p.type === type && p.id === id && p.cellId === cellId) {
-      p.parts.push(data);
-      p.size += data.length;
-    } else {
-      if (p) this.emitPending();
+      if (p.size + data.length <= this.flushBytes) {
+        p.parts.push(data);
+        p.size += data.length;
+        if (p.size === this.flushBytes) this.flushSome(true);
+        else this.armOrFlush();
+        return;
+      }
+      // A full frame: it goes out now, and this text starts the next.
+      this.emitPending();
       this.pending = { type, id, cellId, parts: [data], size: data.length };
+      if (data.length >= this.flushBytes) this.flushSome(true);
+      else this.flushSome(false);
+      return;
     }
-    if (this.pending!.size >= this.flushBytes) this.flush();
+    if (p) this.emitPending();
+    this.pending = { type, id, cellId, parts: [data], size: data.length };
+    if (data.length >= this.flushBytes) this.flushSome(true);
     else this.armOrFlush();
   }
 
@@ -67,6 +85,24 @@ export class FrameSink {
     this.armed = false;
     if (this.pending) this.emitPending();
     this.connection.flush?.();
+  }
+
+  /**
+   * While code runs and prints: sends pending text (withPending) and lets the connection write what its
+   * channel takes without waiting for the client (Connection.flush's `partial`), so the cell
+   * prints on while the client reads. The rest goes out by the next flush — this timer's full
+   * one, should the cell stop printing.
+   */
+  private flushSome(withPending: boolean): void {
+    if (withPending && this.pending) this.emitPending();
+    if (!this.connection.flush) {
+      this.armed = false;
+      return;
+    }
+    this.connection.flush(true);
+    this.armed = true;
+    this.armedAt = performance.now();
+    if (!this.timerPending) this.startTimer(this.flushMs);
   }
 
   private emitPending(): void {
@@ -84,7 +120,7 @@ export class FrameSink {
   /** Flushes within flushMs of the first unflushed frame: by the timer, or by a later write. */
   private armOrFlush(): void {
     if (this.armed) {
-      if (performance.now() - this.armedAt >= this.flushMs) this.flush();
+      if (performance.now() - this.armedAt >= this.flushMs) this.flushSome(true);
       return;
     }
     this.armed = true;

@@ -2,7 +2,7 @@
 // Validation is a small table rather than a schema library because it runs on every
 // request of the hot path; each failure names the offending field.
 
-export { PROTOCOL_VERSION } from "../contract/version.ts";
+export { PROTOCOL_VERSION, VERSION } from "../contract/version.ts";
 
 export interface BaseRequest {
   id: string;
