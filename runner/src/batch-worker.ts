@@ -81,8 +81,11 @@ async function runJob(job: BatchJob): Promise<BatchJobDone> {
   let stdout = "";
   let stderr = "";
   const io = {
-    out: (text: string) => {
-      stdout += text;
+    out: (text: string | Uint8Array) => {
+      stdout +=
+        typeof text === "string"
+          ? text
+          : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString("utf8");
       return true;
     },
     err: (text: string) => {

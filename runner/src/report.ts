@@ -25,11 +25,15 @@ export interface CellReport {
 /**
  * Text of one stream, appended piece by piece. Pieces are joined every JOIN_EVERY appends, so
  * a cell printing 100k lines does not keep 100k small strings alive until the end of the
- * run: they die young, where garbage collection is cheap.
+ * run: they die young, where garbage collection is cheap. Once the text is long (STREAM_TEXT),
+ * what is joined is kept JSON-escaped, as UTF-8 bytes outside the JS heap: the escaping is
+ * done once, while the cell prints, the collector's young generation stays small, and
+ * `run --json` writes those bytes as they are.
  */
 class TextBuffer {
   private pieces: string[] = [];
   private chunks: string[] = [];
+  private escaped: EscapedText | null = null;
   private size = 0;
   append(text: string): void {
     this.size += text.length;
@@ -40,6 +44,7 @@ class TextBuffer {
   }
   text(): string {
     this.seal();
+    if (this.escaped) return this.escaped.text();
     if (this.chunks.length > 1) this.chunks = [this.chunks.join("")];
     return this.chunks[0] ?? "";
   }
@@ -47,8 +52,12 @@ class TextBuffer {
    * Writes the text as a JSON string literal, exactly as JSON.stringify would, a batch at a
    * time: no single string of the whole text, escaped or not, is ever built.
    */
-  writeJson(out: (text: string) => void): void {
+  writeJson(out: (text: string | Uint8Array) => void): void {
     this.seal();
+    if (this.escaped) {
+      this.escaped.writeJson(out);
+      return;
+    }
     let batch = '"';
     let carry = "";
     for (const chunk of this.chunks) {
@@ -70,8 +79,57 @@ class TextBuffer {
   }
   private seal(): void {
     if (this.pieces.length === 0) return;
-    this.chunks.push(this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join(""));
+    const joined = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join("");
     this.pieces = [];
+    if (this.escaped) {
+      this.escaped.add(joined);
+      return;
+    }
+    this.chunks.push(joined);
+    if (this.size < STREAM_TEXT) return;
+    this.escaped = new EscapedText();
+    for (const chunk of this.chunks) this.escaped.add(chunk);
+    this.chunks = [];
+  }
+}
+
+/** A long text, JSON-escaped (without its quotes) in UTF-8 blocks; no block splits a character. */
+class EscapedText {
+  private readonly blocks: Buffer[] = [];
+  private block: Buffer | null = null;
+  private used = 0;
+  /** A high surrogate that ended the text so far: its pair may be the next text's first. */
+  private carry = "";
+  add(text: string): void {
+    let c = this.carry + text;
+    this.carry = "";
+    // Never escape between the halves of a surrogate pair: JSON.stringify of the whole would not.
+    const last = c.charCodeAt(c.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.carry = c.slice(-1);
+      c = c.slice(0, -1);
+    }
+    if (c.length === 0) return;
+    const e = JSON.stringify(c).slice(1, -1);
+    const bytes = Buffer.byteLength(e, "utf8");
+    if (!this.block || this.used + bytes > this.block.length) {
+      if (this.block) this.blocks.push(this.block.subarray(0, this.used));
+      this.block = Buffer.allocUnsafeSlow(Math.max(ESCAPED_BLOCK, bytes));
+      this.used = 0;
+    }
+    // As many bytes as characters: ASCII, which latin1 copies as is (utf8 looks at each one).
+    this.used += this.block.write(e, this.used, bytes === e.length ? "latin1" : "utf8");
+  }
+  private all(): Buffer[] {
+    return this.block ? [...this.blocks, this.block.subarray(0, this.used)] : this.blocks;
+  }
+  writeJson(out: (text: string | Uint8Array) => void): void {
+    out('"');
+    for (const b of this.all()) if (b.length > 0) out(b);
+    out(`${this.carry ? JSON.stringify(this.carry).slice(1, -1) : ""}"`);
+  }
+  text(): string {
+    return (JSON.parse(`"${Buffer.concat(this.all()).toString("utf8")}"`) as string) + this.carry;
   }
 }
 
@@ -79,6 +137,7 @@ const JOIN_EVERY = 256;
 /** Texts at least this long are streamed by writeJson instead of serialized in one piece. */
 const STREAM_TEXT = 256 * 1024;
 const JSON_BATCH = 256 * 1024;
+const ESCAPED_BLOCK = 1024 * 1024;
 
 export class RunCollector implements RunObserver {
   private readonly out = new Map<
@@ -153,7 +212,7 @@ export class RunCollector implements RunObserver {
   writeJson(
     kernel: Kernel,
     head: Record<string, unknown>,
-    out: (text: string) => void,
+    out: (text: string | Uint8Array) => void,
     only?: ReadonlySet<CellId>,
   ): void {
     const streamed: TextBuffer[] = [];

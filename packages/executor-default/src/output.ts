@@ -23,7 +23,7 @@ let original: {
 } | null = null;
 
 /** The real `process.stdout.write`/`stderr.write`, for the kernel's own output. */
-export function originalWrite(stream: Stream): (text: string) => void {
+export function originalWrite(stream: Stream): (text: string | Uint8Array) => void {
   const s = stream === "stdout" ? process.stdout : process.stderr;
   const fn = original ? (stream === "stdout" ? original.stdoutWrite : original.stderrWrite) : s.write;
   return (text) => {

@@ -40,7 +40,8 @@ export interface RunOptions {
 
 /** Where `run` prints: the process's own stdout/stderr, or a batch worker's per-notebook buffers. */
 export interface RunIo {
-  out: (text: string) => unknown;
+  /** `run --json` writes a long stdout/stderr as UTF-8 bytes, never splitting a character. */
+  out: (text: string | Uint8Array) => unknown;
   err: (text: string) => unknown;
 }
 
