@@ -73,6 +73,8 @@ export class DataflowGraph implements GraphView {
   private readonly buf: number[] = [];
 
   private cycleCache: Map<number, CycleError> | null = null;
+  /** Position of the cell errorsOf last answered: the errors of every cell are asked in notebook order. */
+  private cursor = -1;
 
   get size(): number {
     return this.slotOf.size;
@@ -227,9 +229,8 @@ export class DataflowGraph implements GraphView {
     const buf = this.buf;
     while (stack.length > 0) {
       const s = stack.pop()!;
-      buf.length = 0;
-      this.neighbours(s, down, buf);
-      for (let i = 0; i < buf.length; i++) {
+      const k = this.neighbours(s, down, buf);
+      for (let i = 0; i < k; i++) {
         const c = buf[i]!;
         if (stamp[c] === gen) continue;
         stamp[c] = gen;
@@ -261,8 +262,29 @@ export class DataflowGraph implements GraphView {
         members.push(s);
       }
     } else {
+      // Ids mostly come in notebook order (a run of every code cell): they are found by walking
+      // the notebook alongside, comparing ids instead of looking each up by string. The walk may
+      // skip a few cells per id (markdown between code cells); past that budget, lookups.
+      const order = this.order;
+      const n = order.length;
+      let j = 0;
+      let budget = 16;
       for (const id of ids) {
-        const s = this.slotOf.get(id);
+        let s: number | undefined;
+        if (j >= 0) {
+          budget += 8;
+          const end = Math.min(n, j + budget);
+          let k = j;
+          while (k < end && order[k] !== id) k++;
+          if (k < end) {
+            s = this.orderSlots[k]!;
+            budget -= k - j;
+            j = k + 1;
+          } else {
+            j = -1;
+            s = this.slotOf.get(id);
+          }
+        } else s = this.slotOf.get(id);
         if (s === undefined) {
           unknown ??= [];
           if (!unknown.includes(id)) {
@@ -281,9 +303,8 @@ export class DataflowGraph implements GraphView {
     for (const s of members) if (s >= 0) counts[s] = 0;
     for (const s of members) {
       if (s < 0) continue;
-      buf.length = 0;
-      this.neighbours(s, true, buf);
-      for (let i = 0; i < buf.length; i++) {
+      const k = this.neighbours(s, true, buf);
+      for (let i = 0; i < k; i++) {
         const c = buf[i]!;
         if (stamp[c] === gen) counts[c]!++;
       }
@@ -314,9 +335,8 @@ export class DataflowGraph implements GraphView {
         at = cursor++;
       }
       out.push(this.order[at]!);
-      buf.length = 0;
-      this.neighbours(this.orderSlots[at]!, true, buf);
-      for (let i = 0; i < buf.length; i++) {
+      const k = this.neighbours(this.orderSlots[at]!, true, buf);
+      for (let i = 0; i < k; i++) {
         const c = buf[i]!;
         if (stamp[c] !== gen || --counts[c]! !== 0) continue;
         const p = posAt[c]!;
@@ -342,7 +362,7 @@ export class DataflowGraph implements GraphView {
 
   /** Static errors of a cell that come from its relation to other cells. */
   errorsOf(id: CellId): KernelkitError[] {
-    const slot = this.slotOf.get(id);
+    const slot = this.nextSlot(id);
     if (slot === undefined) return [];
     const errors: KernelkitError[] = [];
     // One error naming every conflicting name (a user fixes them together).
@@ -394,16 +414,14 @@ export class DataflowGraph implements GraphView {
     const buf = this.buf;
     for (const s of slots) counts[s] = 0;
     for (const s of slots) {
-      buf.length = 0;
-      this.neighbours(s, true, buf);
-      for (let i = 0; i < buf.length; i++) counts[buf[i]!]!++;
+      const k = this.neighbours(s, true, buf);
+      for (let i = 0; i < k; i++) counts[buf[i]!]!++;
     }
     const free: number[] = [];
     for (const s of slots) if (counts[s] === 0) free.push(s);
     while (free.length > 0) {
-      buf.length = 0;
-      this.neighbours(free.pop()!, true, buf);
-      for (let i = 0; i < buf.length; i++) if (--counts[buf[i]!]! === 0) free.push(buf[i]!);
+      const k = this.neighbours(free.pop()!, true, buf);
+      for (let i = 0; i < k; i++) if (--counts[buf[i]!]! === 0) free.push(buf[i]!);
     }
     const left: number[] = [];
     for (const s of slots) if (counts[s]! > 0) left.push(s);
@@ -486,14 +504,19 @@ export class DataflowGraph implements GraphView {
     return defs.filter(read).map((n) => this.nameAt[n]!);
   }
 
-  /** Pushes onto `out` the slots one edge away (children when `down`), once per shared name, never `slot` itself. */
-  private neighbours(slot: number, down: boolean, out: number[]): void {
+  /**
+   * Writes into `out` from index 0 the slots one edge away (children when `down`), once per shared
+   * name, never `slot` itself; returns how many. `out` is scratch reused by every walk (resetting
+   * an array's length costs a runtime call per step).
+   */
+  private neighbours(slot: number, down: boolean, out: number[]): number {
     const names = down ? this.defNamesAt[slot]! : this.readNamesAt[slot]!;
     const one = down ? this.reader : this.definer;
     const many = down ? this.readerSets : this.definerSets;
-    if (typeof names === "number") {
-      if (names !== NONE) pushCells(one, many, names, slot, out);
-    } else for (let i = 0; i < names.length; i++) pushCells(one, many, names[i]!, slot, out);
+    if (typeof names === "number") return names === NONE ? 0 : putCells(one, many, names, slot, out, 0);
+    let k = 0;
+    for (let i = 0; i < names.length; i++) k = putCells(one, many, names[i]!, slot, out, k);
+    return k;
   }
 
   private neighbourIds(id: CellId, down: boolean): Set<CellId> {
@@ -501,9 +524,8 @@ export class DataflowGraph implements GraphView {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return out;
     const buf = this.buf;
-    buf.length = 0;
-    this.neighbours(slot, down, buf);
-    for (let i = 0; i < buf.length; i++) out.add(this.idAt[buf[i]!]!);
+    const k = this.neighbours(slot, down, buf);
+    for (let i = 0; i < k; i++) out.add(this.idAt[buf[i]!]!);
     return out;
   }
 
@@ -608,6 +630,18 @@ export class DataflowGraph implements GraphView {
     return ++this.gen;
   }
 
+  /** The slot of `id`, found without a lookup by string when it is the cell after the last one asked. */
+  private nextSlot(id: CellId): number | undefined {
+    const at = this.cursor + 1;
+    if (at < this.order.length && this.order[at] === id) {
+      this.cursor = at;
+      return this.orderSlots[at]!;
+    }
+    const s = this.slotOf.get(id);
+    this.cursor = s !== undefined && !this.positionsDirty ? this.posAt[s]! : -1;
+    return s;
+  }
+
   private indexOf(id: CellId): number {
     this.refreshPositions();
     const s = this.slotOf.get(id);
@@ -650,17 +684,19 @@ function addCell(one: number[], many: Map<number, Set<number>>, n: number, slot:
   }
 }
 
-function pushCells(
+function putCells(
   one: number[],
   many: Map<number, Set<number>>,
   n: number,
   slot: number,
   out: number[],
-): void {
+  k: number,
+): number {
   const c = one[n]!;
   if (c >= 0) {
-    if (c !== slot) out.push(c);
-  } else if (c === MANY) for (const x of many.get(n)!) if (x !== slot) out.push(x);
+    if (c !== slot) out[k++] = c;
+  } else if (c === MANY) for (const x of many.get(n)!) if (x !== slot) out[k++] = x;
+  return k;
 }
 
 function grown(a: Int32Array, need: number): Int32Array {
