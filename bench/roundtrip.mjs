@@ -50,6 +50,20 @@ const w = new Worker(src, { eval: true });
 w.on("message", (req) => writeSync(1, JSON.stringify({ type: "done", id: req.id, status: "ok" }) + "\\n"));
 `;
 
+// The floor again, with the child spending BUSY_US of CPU on each request before it answers,
+// about what a kernel spends on a trivial execute. Not a target: it shows what this machine
+// charges for work between wake-ups. On a VM whose idle vCPUs halt, two processes that each run
+// only a few microseconds per turn share one vCPU; once a turn runs longer, each wake-up lands
+// on the other, halted vCPU and costs tens of microseconds more (docs/architecture.md, "Round
+// trips on a VM").
+const BUSY_US = 30;
+const BUSY_ECHO_CHILD = ECHO_CHILD.replace(
+  "const req = JSON.parse(line);",
+  `const req = JSON.parse(line);
+    const until = performance.now() + ${BUSY_US} / 1000;
+    while (performance.now() < until);`,
+);
+
 /** The floor: one NDJSON line to a Node child and its one-line answer back. */
 async function startEcho(source = ECHO_CHILD) {
   const child = spawn(process.execPath, ["-e", source], { stdio: ["pipe", "pipe", "inherit"] });
@@ -93,16 +107,19 @@ export async function run({ quick = false } = {}) {
   const rounds = quick ? 2000 : 10000;
   const echo = await startEcho();
   const hop = await startEcho(HOP_CHILD);
+  const busy = await startEcho(BUSY_ECHO_CHILD);
   const kernel = await KernelClient.start({ cwd: ROOT });
   try {
     for (let i = 0; i < warmup; i++) {
       await echo.roundTrip();
       await hop.roundTrip();
+      await busy.roundTrip();
       const r = await kernel.execute("1 + 1");
       if (r.status !== "ok") throw new Error(`execute failed: ${JSON.stringify(r)}`);
     }
     const floor = [];
     const hopped = [];
+    const busied = [];
     const kk = [];
     // Alternate in batches so both see the same machine load.
     const batch = 50;
@@ -119,6 +136,11 @@ export async function run({ quick = false } = {}) {
       }
       for (let i = 0; i < batch; i++) {
         const t = performance.now();
+        await busy.roundTrip();
+        busied.push(performance.now() - t);
+      }
+      for (let i = 0; i < batch; i++) {
+        const t = performance.now();
         await kernel.execute("1 + 1");
         kk.push(performance.now() - t);
       }
@@ -126,6 +148,7 @@ export async function run({ quick = false } = {}) {
     const f = stats(floor);
     const k = stats(kk);
     const h = stats(hopped);
+    const b = stats(busied);
     const ratio = Math.round((k.median / f.median) * 100) / 100;
     return {
       name: "roundtrip",
@@ -136,6 +159,9 @@ export async function run({ quick = false } = {}) {
       floorP99: us(f.p99),
       ioThreadEcho: us(h.median),
       ioThreadEchoP99: us(h.p99),
+      busyEchoUs: BUSY_US,
+      busyEcho: us(b.median),
+      busyEchoP99: us(b.p99),
       kernelkitP99: us(k.p99),
       samples: k.n,
       target: "median ≤ 2× floor, p99 ≤ 1000 µs",
@@ -144,6 +170,7 @@ export async function run({ quick = false } = {}) {
   } finally {
     echo.close();
     hop.close();
+    busy.close();
     await kernel.shutdown();
   }
 }
@@ -151,7 +178,7 @@ export async function run({ quick = false } = {}) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const result = await run({ quick: process.argv.includes("--quick") });
   console.log(
-    `roundtrip  floor ${result.floor} µs (p99 ${result.floorP99})  echo via I/O thread ${result.ioThreadEcho} µs (p99 ${result.ioThreadEchoP99})  kernelkit ${result.kernelkit} µs (p99 ${result.kernelkitP99})  ratio ${result.ratio}×  ${result.ok ? "ok" : "MISSED"} (${result.target})`,
+    `roundtrip  floor ${result.floor} µs (p99 ${result.floorP99})  echo via I/O thread ${result.ioThreadEcho} µs (p99 ${result.ioThreadEchoP99})  echo after ${result.busyEchoUs} µs of work ${result.busyEcho} µs  kernelkit ${result.kernelkit} µs (p99 ${result.kernelkitP99})  ratio ${result.ratio}×  ${result.ok ? "ok" : "MISSED"} (${result.target})`,
   );
   if (process.argv.includes("--json")) console.log(JSON.stringify(result));
 }

@@ -90,6 +90,10 @@ function rowsOf(name, r, peers) {
         ratio: `${x(r.ratio)} floor${faster ? ` · ${faster.toFixed(0)}× faster than ipykernel` : ""}`,
         target: "≤ 2× floor; p99 ≤ 1 ms; ≥ 50× ipykernel",
         met: r.ok && (faster === null || faster >= 50),
+        note:
+          r.busyEcho === undefined
+            ? undefined
+            : `the same echo child working ${r.busyEchoUs} µs per request: ${r.busyEcho} µs (${x(Math.round((r.busyEcho / r.floor) * 100) / 100)} floor)`,
         data: r,
       }),
     ];

@@ -52,11 +52,21 @@ export function createCellConsole(write: (stream: ConsoleStream, text: string) =
     else write("stderr", `${format(args)}\n`);
   };
   const methods: Record<string, (...args: unknown[]) => void> = {
-    log: (...args) => toStdout(args),
+    // A lone string (most calls in a printing loop) is its own text: written here, with no
+    // further call, which is what counts while the loop still runs unoptimized.
+    log: (...args) => {
+      const first = args[0];
+      if (depth === 0 && args.length === 1 && typeof first === "string") write("stdout", `${first}\n`);
+      else toStdout(args);
+    },
     info: (...args) => toStdout(args),
     debug: (...args) => toStdout(args),
     dirxml: (...args) => toStdout(args),
-    error: (...args) => toStderr(args),
+    error: (...args) => {
+      const first = args[0];
+      if (depth === 0 && args.length === 1 && typeof first === "string") write("stderr", `${first}\n`);
+      else toStderr(args);
+    },
     warn: (...args) => toStderr(args),
     // Node's group prints its label through `this.log`, then indents.
     group: (...label) => {

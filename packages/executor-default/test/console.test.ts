@@ -22,6 +22,7 @@ console.log("%d items", 3, "extra");
 console.log();
 console.info("info"); console.debug("dbg"); console.dirxml("dirxml", [1]);
 console.warn("warn %o", { w: 1 }); console.error("err", 2);
+console.error("lone %s err"); console.log("lone %d log");
 console.group("G1");
 console.log("in group\\nsecond line");
 console.group();

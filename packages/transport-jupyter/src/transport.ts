@@ -49,6 +49,22 @@ type Incoming = ReceivedMessage & { ch: "shell" | "control" };
 
 const WORKER_URL = new URL("../dist/io-worker.js", import.meta.url);
 
+/**
+ * stdout/stderr text is gathered into one `stream` message up to this many characters or this
+ * many milliseconds after its first text (docs/jupyter.md "Output"): core hands over 60 KiB
+ * frames, and jupyter_client spends ~200 µs on every message it reads, whatever its size.
+ */
+const STREAM_FLUSH_CHARS = 1024 * 1024;
+const STREAM_FLUSH_MS = 50;
+
+interface PendingStream {
+  parent: ReceivedMessage;
+  name: string;
+  parts: string[];
+  size: number;
+  since: number;
+}
+
 /** The `ename`/`evalue`/`traceback` of a kernelkit error frame, with the traceback never empty. */
 function errorContent(f: Frame): { ename: string; evalue: string; traceback: string[] } {
   const ename = String(f.ename ?? "Error");
@@ -89,6 +105,9 @@ export class JupyterTransport implements Transport {
   /** Pager payloads of the running execute (`page(value)`), returned in its execute_reply. */
   private pages: Record<string, unknown>[] | null = null;
   private readonly inputs = new Map<string, (value: string | null) => void>();
+  /** Text not yet sent as a `stream` message; any other message sends it first (order kept). */
+  private stream: PendingStream | null = null;
+  private streamTimer: ReturnType<typeof setTimeout> | null = null;
   /** Resolved once the process may exit: the shutdown reply is on its way. */
   ports: Record<Channel, number> | null = null;
   private preparing: Promise<void> | null = null;
@@ -230,6 +249,51 @@ export class JupyterTransport implements Transport {
 
   /** Encodes, signs and sends one message: control's through the I/O thread, the rest here. */
   private send(
+    ch: SendChannel,
+    ids: readonly Uint8Array[],
+    type: string,
+    parent: unknown,
+    metadata: unknown,
+    content: unknown,
+  ): void {
+    // Output made before this message goes out before it.
+    if (this.stream) this.flushStream();
+    this.sendNow(ch, ids, type, parent, metadata, content);
+  }
+
+  /** Adds text to the pending `stream` message, sending it when full or old enough. */
+  private streamText(parent: ReceivedMessage, name: string, text: string): void {
+    if (text.length === 0) return;
+    let p = this.stream;
+    if (p && (p.parent !== parent || p.name !== name)) {
+      this.flushStream();
+      p = null;
+    }
+    const now = performance.now();
+    if (!p) {
+      p = { parent, name, parts: [], size: 0, since: now };
+      this.stream = p;
+      // A cell that stops printing (or waits) gets its text out by this timer; one that
+      // prints in a synchronous loop, where no timer runs, by the age check below.
+      this.streamTimer = setTimeout(() => this.flushStream(), STREAM_FLUSH_MS);
+      this.streamTimer.unref?.();
+    }
+    p.parts.push(text);
+    p.size += text.length;
+    if (p.size >= STREAM_FLUSH_CHARS || now - p.since >= STREAM_FLUSH_MS) this.flushStream();
+  }
+
+  private flushStream(): void {
+    const p = this.stream;
+    if (!p) return;
+    this.stream = null;
+    if (this.streamTimer) clearTimeout(this.streamTimer);
+    this.streamTimer = null;
+    const text = p.parts.length === 1 ? p.parts[0]! : p.parts.join("");
+    this.sendNow("iopub", [], "stream", p.parent.header, {}, { name: p.name, text });
+  }
+
+  private sendNow(
     ch: SendChannel,
     ids: readonly Uint8Array[],
     type: string,
@@ -490,7 +554,7 @@ export class JupyterTransport implements Transport {
     switch (f.type) {
       case "stdout":
       case "stderr":
-        this.iopub("stream", m, { name: f.type, text: f.data });
+        this.streamText(m, f.type, String(f.data ?? ""));
         return;
       case "display": {
         if (f.page === true && this.pages) {
@@ -676,6 +740,7 @@ export class JupyterTransport implements Transport {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flushStream();
     // The I/O thread sends what it was given (the shutdown reply) and closes its sockets first.
     await this.io?.close();
     this.io = null;
